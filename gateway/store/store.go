@@ -1,0 +1,427 @@
+// Package store owns the gateway's persistent state: the customer and staff
+// directory, inbound messages and their assessments, cases with their
+// append-only event timeline, tasks, SMS notifications, quarantined input,
+// mailbox cursors and the durable job queue (River) that carries every side
+// effect.
+//
+// The package holds only the types and the interface. Engines live in
+// sub-packages (sqlite, postgres) and share one conformance suite
+// (storetest.Exercise). Methods take a context first and a params struct, are
+// named noun-first so they sort together, and report a missing row as
+// ErrNotFound, never as (nil, nil).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// ErrNotFound is returned (wrapped) when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrSchemaTooOld is returned by Open when the database schema is older than
+// this binary and migrations were not allowed to run.
+var ErrSchemaTooOld = errors.New("database schema is older than this binary: run `triage migrate`")
+
+// Engine names.
+const (
+	EngineSQLite   = "sqlite"
+	EnginePostgres = "postgres"
+)
+
+// Store is one database. Its query methods run outside any transaction;
+// InTx runs a function with the same methods bound to one transaction.
+type Store interface {
+	Querier
+	// InTx runs fn in one transaction: committed when fn returns nil, rolled
+	// back otherwise. Jobs inserted through the Tx commit or vanish with it.
+	InTx(ctx context.Context, fn func(ctx context.Context, tx Querier) error) error
+	// Engine returns EngineSQLite or EnginePostgres.
+	Engine() string
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// NewJobClient returns a River client over this database that works the
+	// jobs of workers (Start/Stop). cfg's Workers is set by the caller.
+	NewJobClient(cfg *river.Config) (JobClient, error)
+	// Close releases the database.
+	Close() error
+}
+
+// JobClient runs durable jobs. *river.Client of either driver satisfies it.
+type JobClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// Querier is every read and write the gateway makes. Implemented by the
+// Store itself and by the transaction InTx hands out.
+type Querier interface {
+	// Directory.
+	StaffUpsert(ctx context.Context, p StaffUpsertParams) (Staff, error) // keyed by Email
+	StaffGetByID(ctx context.Context, id int64) (Staff, error)
+	StaffGetByPhone(ctx context.Context, phone string) (Staff, error)
+	StaffGetByEmail(ctx context.Context, email string) (Staff, error)
+	StaffList(ctx context.Context) ([]Staff, error)
+	CustomerUpsert(ctx context.Context, p CustomerUpsertParams) (Customer, error) // keyed by ExternalRef
+	CustomerGetByID(ctx context.Context, id int64) (Customer, error)
+	CustomerGetByContact(ctx context.Context, kind ContactKind, value string) (Customer, error)
+	CustomerList(ctx context.Context) ([]Customer, error)
+
+	// Intake. MessageInsert reports inserted=false, and changes nothing, when
+	// (Channel, ExternalID) is already stored.
+	MessageInsert(ctx context.Context, p MessageInsertParams) (msg Message, inserted bool, err error)
+	MessageGetByID(ctx context.Context, id int64) (Message, error)
+	MessageListByCase(ctx context.Context, caseID int64) ([]Message, error)
+	MessageCountSince(ctx context.Context, customerID int64, since time.Time) (int, error)
+	AssessmentInsert(ctx context.Context, p AssessmentInsertParams) (Assessment, error)
+	AssessmentGetByMessage(ctx context.Context, messageID int64) (Assessment, error)
+	// QuarantineInsert stores input that could not be processed; inserted=false
+	// when (Channel, ExternalID) is already quarantined.
+	QuarantineInsert(ctx context.Context, p QuarantineInsertParams) (q Quarantine, inserted bool, err error)
+	QuarantineList(ctx context.Context, limit int) ([]Quarantine, error)
+	MailboxCursorGet(ctx context.Context, mailbox string) (MailboxCursor, error)
+	MailboxCursorSet(ctx context.Context, c MailboxCursor) error
+
+	// Cases and their timeline.
+	CaseInsert(ctx context.Context, p CaseInsertParams) (Case, error)
+	CaseGetByID(ctx context.Context, id int64) (Case, error)
+	CaseGetOpenByCustomer(ctx context.Context, customerID int64) (Case, error)
+	CaseList(ctx context.Context, p CaseListParams) ([]Case, error)
+	CaseUpdate(ctx context.Context, p CaseUpdateParams) (Case, error)
+	CaseEventInsert(ctx context.Context, p CaseEventInsertParams) (CaseEvent, error)
+	CaseEventList(ctx context.Context, caseID int64) ([]CaseEvent, error)
+
+	// Tasks.
+	TaskInsert(ctx context.Context, p TaskInsertParams) (Task, error)
+	TaskGetByID(ctx context.Context, id int64) (Task, error)
+	TaskListByCase(ctx context.Context, caseID int64) ([]Task, error)
+	TaskListOpenByAssignee(ctx context.Context, staffID int64) ([]Task, error)
+	TaskUpdate(ctx context.Context, p TaskUpdateParams) (Task, error)
+
+	// SMS notifications. NotificationInsert is idempotent on Key: a second
+	// insert with the same key returns the stored row and inserted=false.
+	NotificationInsert(ctx context.Context, p NotificationInsertParams) (n Notification, inserted bool, err error)
+	NotificationGetByID(ctx context.Context, id int64) (Notification, error)
+	NotificationGetByProviderID(ctx context.Context, providerID string) (Notification, error)
+	NotificationListByCase(ctx context.Context, caseID int64) ([]Notification, error)
+	NotificationUpdate(ctx context.Context, p NotificationUpdateParams) (Notification, error)
+
+	// JobInsert enqueues durable jobs; inside InTx they commit with the
+	// transaction.
+	JobInsert(ctx context.Context, jobs ...river.InsertManyParams) error
+}
+
+// ContactKind is the kind of a customer contact point.
+type ContactKind string
+
+// Contact kinds.
+const (
+	ContactEmail ContactKind = "email"
+	ContactPhone ContactKind = "phone"
+)
+
+// Staff is a person who owns, handles or supervises cases.
+type Staff struct {
+	ID        int64
+	Name      string
+	Email     string // unique, lower case
+	Phone     string // E.164
+	Role      string // agent, manager, director, admin
+	ManagerID int64  // 0 when none
+	TimeZone  string // IANA name
+	Hours     string // business hours, e.g. "Mon-Fri 09:00-17:00"
+	Aliases   []string
+	// PasswordHash is the dashboard login hash; empty means no login.
+	PasswordHash string
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// StaffUpsertParams creates or updates the staff member with Email.
+type StaffUpsertParams struct {
+	Name, Email, Phone, Role string
+	ManagerID                int64
+	TimeZone, Hours          string
+	Aliases                  []string
+	PasswordHash             string
+	Active                   bool
+}
+
+// Customer is an account that writes or calls in.
+type Customer struct {
+	ID          int64
+	ExternalRef string // unique reference from the business's own records
+	Name        string
+	Company     string
+	Tier        string // key, standard
+	// AccountValueCents may raise priority, never lower it (POLICY P3).
+	AccountValueCents int64
+	OwnerID           int64 // staff; 0 when unassigned
+	OwnerSince        time.Time
+	Emails            []string
+	Phones            []string
+	CreatedAt         time.Time
+}
+
+// CustomerUpsertParams creates or updates the customer with ExternalRef and
+// replaces its contact points.
+type CustomerUpsertParams struct {
+	ExternalRef, Name, Company, Tier string
+	AccountValueCents                int64
+	OwnerID                          int64
+	OwnerSince                       time.Time
+	Emails, Phones                   []string
+}
+
+// Channel values for messages.
+const (
+	ChannelEmail     = "email"
+	ChannelVoicemail = "voicemail"
+	ChannelSMS       = "sms"
+)
+
+// Message is one inbound email, voicemail or SMS, stored as received.
+type Message struct {
+	ID         int64
+	Channel    string
+	ExternalID string // Message-ID, Twilio SID, or a content hash
+	CustomerID int64  // 0 when the sender is unknown
+	CaseID     int64  // 0 when it opened no case
+	FromAddr   string
+	FromName   string
+	Subject    string
+	Body       string // text as analysed (new text, quotes stripped)
+	AutoKind   string // "", auto_reply, bounce, list
+	SentAt     time.Time
+	ReceivedAt time.Time
+	Raw        []byte // the original bytes (email source, webhook form)
+}
+
+// MessageInsertParams stores one inbound message.
+type MessageInsertParams struct {
+	Channel, ExternalID string
+	CustomerID, CaseID  int64
+	FromAddr, FromName  string
+	Subject, Body       string
+	AutoKind            string
+	SentAt, ReceivedAt  time.Time
+	Raw                 []byte
+}
+
+// Assessment is the NLP result stored for a message.
+type Assessment struct {
+	MessageID    int64
+	ToneScore    float64
+	ToneLabel    string
+	UrgencyScore float64
+	UrgencyLevel string
+	Category     string
+	IsComplaint  bool
+	Summary      string
+	Language     string
+	Detail       []byte // the full nlp.Assessment as JSON, evidence included
+	CreatedAt    time.Time
+}
+
+// AssessmentInsertParams stores the assessment of MessageID.
+type AssessmentInsertParams struct {
+	MessageID    int64
+	ToneScore    float64
+	ToneLabel    string
+	UrgencyScore float64
+	UrgencyLevel string
+	Category     string
+	IsComplaint  bool
+	Summary      string
+	Language     string
+	Detail       []byte
+}
+
+// Quarantine is input kept aside with the reason it was not processed.
+type Quarantine struct {
+	ID         int64
+	Channel    string
+	ExternalID string
+	Reason     string
+	Raw        []byte
+	CreatedAt  time.Time
+}
+
+// QuarantineInsertParams quarantines one input.
+type QuarantineInsertParams struct {
+	Channel, ExternalID, Reason string
+	Raw                         []byte
+}
+
+// MailboxCursor remembers how far a mailbox has been read.
+type MailboxCursor struct {
+	Mailbox     string // account and mailbox, e.g. "support@example.com/INBOX"
+	UIDValidity uint32
+	LastUID     uint32
+	UpdatedAt   time.Time
+}
+
+// Case statuses.
+const (
+	CaseOpen       = "open"
+	CaseInProgress = "in_progress"
+	CaseResolved   = "resolved"
+	CaseClosed     = "closed"
+)
+
+// Case is one customer problem, from first contact to resolution.
+type Case struct {
+	ID               int64
+	CustomerID       int64 // 0 for an unknown sender
+	OwnerID          int64 // staff who must call back
+	Status           string
+	Priority         string // critical, high, normal, low
+	Category         string
+	Subject          string
+	Summary          string
+	RelationshipRisk bool // the complaint is about a staff member (POLICY P4)
+	DueAt            time.Time
+	OpenedAt         time.Time
+	UpdatedAt        time.Time
+	ResolvedAt       time.Time // zero while unresolved
+}
+
+// CaseInsertParams opens a case.
+type CaseInsertParams struct {
+	CustomerID, OwnerID        int64
+	Status, Priority, Category string
+	Subject, Summary           string
+	RelationshipRisk           bool
+	DueAt, OpenedAt            time.Time
+}
+
+// CaseUpdateParams changes a case; zero fields are left as they are.
+type CaseUpdateParams struct {
+	ID               int64
+	OwnerID          int64
+	Status           string
+	Priority         string
+	Summary          string
+	RelationshipRisk *bool
+	DueAt            time.Time
+	ResolvedAt       time.Time
+	UpdatedAt        time.Time // required
+}
+
+// CaseListParams filters cases; zero fields do not filter.
+type CaseListParams struct {
+	OwnerID      int64
+	Status       []string
+	OpenedAfter  time.Time
+	OpenedBefore time.Time
+	Limit        int // 0 means 100
+}
+
+// CaseEvent is one entry of a case's append-only timeline (POLICY P9).
+type CaseEvent struct {
+	ID     int64
+	CaseID int64
+	At     time.Time
+	Actor  string // "system", "staff:12", "customer"
+	Kind   string // message_received, case_opened, sms_queued, sms_sent, ...
+	Data   []byte // JSON
+}
+
+// CaseEventInsertParams appends one event.
+type CaseEventInsertParams struct {
+	CaseID      int64
+	At          time.Time
+	Actor, Kind string
+	Data        []byte
+}
+
+// Task kinds and statuses.
+const (
+	TaskCallback = "callback"
+	TaskFollowUp = "follow_up"
+	TaskCheckIn  = "check_in"
+
+	TaskOpen      = "open"
+	TaskDone      = "done"
+	TaskSnoozed   = "snoozed"
+	TaskCancelled = "cancelled"
+)
+
+// Task is work for one staff member on a case.
+type Task struct {
+	ID         int64
+	CaseID     int64
+	Kind       string
+	AssigneeID int64
+	Status     string
+	DueAt      time.Time
+	Checklist  []string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// TaskInsertParams creates a task.
+type TaskInsertParams struct {
+	CaseID     int64
+	Kind       string
+	AssigneeID int64
+	Status     string
+	DueAt      time.Time
+	Checklist  []string
+	CreatedAt  time.Time
+}
+
+// TaskUpdateParams changes a task; zero fields are left as they are.
+type TaskUpdateParams struct {
+	ID         int64
+	AssigneeID int64
+	Status     string
+	DueAt      time.Time
+	UpdatedAt  time.Time // required
+}
+
+// Notification statuses.
+const (
+	NotificationQueued = "queued"
+	NotificationSent   = "sent"
+	NotificationFailed = "failed"
+)
+
+// Notification is one SMS to a staff member, sent by a durable job.
+type Notification struct {
+	ID         int64
+	Key        string // idempotency key, unique
+	CaseID     int64
+	TaskID     int64
+	StaffID    int64
+	To         string // E.164
+	Body       string
+	Status     string
+	ProviderID string // Twilio Message SID once accepted
+	Error      string
+	Attempts   int
+	CreatedAt  time.Time
+	SentAt     time.Time
+}
+
+// NotificationInsertParams queues one SMS.
+type NotificationInsertParams struct {
+	Key                     string
+	CaseID, TaskID, StaffID int64
+	To, Body                string
+	CreatedAt               time.Time
+}
+
+// NotificationUpdateParams records a send attempt's outcome; zero fields are
+// left as they are. Attempts, when > 0, replaces the count.
+type NotificationUpdateParams struct {
+	ID         int64
+	Status     string
+	ProviderID string
+	Error      string
+	Attempts   int
+	SentAt     time.Time
+}
