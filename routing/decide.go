@@ -120,7 +120,12 @@ func Decide(p Policy, in Inbound, a nlp.Assessment, s Situation) Plan {
 	if in.AutoKind != "" {
 		return Plan{Action: ActionIgnore, Reason: "automatic message (" + in.AutoKind + "): no reply, no case"}
 	}
-	if !a.IsComplaint && s.OpenCase == nil {
+	if !a.IsComplaint {
+		if s.OpenCase != nil {
+			oc := s.OpenCase
+			return Plan{Action: ActionUpdateCase, Reason: fmt.Sprintf("not a complaint (%s): added to the open case, no new call-back", a.Category.Primary),
+				Priority: oc.Priority, OwnerID: oc.OwnerID, OwnerReason: "owner of the open case", RelationshipRisk: oc.RelationshipRisk, DueAt: oc.DueAt}
+		}
 		return Plan{Action: ActionRecord, Reason: fmt.Sprintf("not a complaint (%s): recorded, no call-back", a.Category.Primary)}
 	}
 

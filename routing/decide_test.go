@@ -177,3 +177,17 @@ func TestSMSTextFitsAndKeepsTheCallToAction(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideNonComplaintJoinsOpenCaseQuietly(t *testing.T) {
+	t.Parallel()
+	p, dir := setup(t)
+	open := &OpenCase{ID: 5, OwnerID: 4, Priority: PriorityHigh, DueAt: tuesday10.Add(20 * time.Minute)}
+	note := nlp.Assessment{Category: nlp.CategoryResult{Primary: nlp.CategoryNotAComplaint}}
+	got := Decide(p, Inbound{At: tuesday10}, note, Situation{Customer: &Customer{ID: 9, OwnerID: 1}, OpenCase: open, Staff: dir})
+	if got.Action != ActionUpdateCase || got.Priority != PriorityHigh || got.OwnerID != 4 || !got.DueAt.Equal(open.DueAt) {
+		t.Errorf("Decide = %s priority %s owner %d due %v; want update_case keeping high 4 %v", got.Action, got.Priority, got.OwnerID, got.DueAt, open.DueAt)
+	}
+	if len(got.Notices)+len(got.Timers) != 0 {
+		t.Errorf("Decide = %d notices, %d timers; want none for a non-complaint", len(got.Notices), len(got.Timers))
+	}
+}

@@ -1,0 +1,203 @@
+// Package config reads and checks the gateway's YAML configuration
+// (configs/gateway.example.yaml documents every key). Unknown keys, missing
+// required values and bad values are refused with the key named, all at
+// once. Secrets come from the environment ("${VAR}") or from files
+// ("*_file" keys), never inline, and never print.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole gateway configuration. The zero value of every field
+// means its default (see Default).
+type Config struct {
+	DataDir  string   `yaml:"data_dir"`
+	Log      Log      `yaml:"log"`
+	Database Database `yaml:"database"`
+	HTTP     HTTP     `yaml:"http"`
+	IMAP     IMAP     `yaml:"imap"`
+	Twilio   Twilio   `yaml:"twilio"`
+	SMTP     SMTP     `yaml:"smtp"`
+	Policy   Policy   `yaml:"policy"`
+	NLP      NLP      `yaml:"nlp"`
+	Staff    []Staff  `yaml:"staff"`
+	// CustomersFile is a YAML list of customers (see Customer) loaded at start.
+	CustomersFile string `yaml:"customers_file"`
+}
+
+// Log configures log/slog output.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info (default), warn, error
+	Format string `yaml:"format"` // text (default) or json
+}
+
+// Database chooses the store.
+type Database struct {
+	// URL is "" (SQLite at DataDir/triage.db), "sqlite:PATH" or a
+	// "postgres://" URL.
+	URL     string `yaml:"url"`
+	URLFile string `yaml:"url_file"` // a file holding the URL (it may carry a password)
+	// NoMigrate refuses to start on an old schema instead of migrating.
+	NoMigrate bool `yaml:"no_migrate"`
+}
+
+// HTTP configures the server for health checks, webhooks and the dashboard.
+type HTTP struct {
+	Addr string `yaml:"addr"` // default 127.0.0.1:8080
+	// PublicURL is how Twilio and staff reach this server, e.g.
+	// "https://triage.example.com"; used for webhook signatures and links.
+	PublicURL       string        `yaml:"public_url"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // default 15s
+}
+
+// IMAP configures the support mailbox.
+type IMAP struct {
+	Enabled      bool          `yaml:"enabled"`
+	Addr         string        `yaml:"addr"` // host:port
+	Username     string        `yaml:"username"`
+	Password     Secret        `yaml:"password"`
+	PasswordFile string        `yaml:"password_file"`
+	Mailbox      string        `yaml:"mailbox"`  // default INBOX
+	Security     string        `yaml:"security"` // tls (default), starttls, none (loopback only)
+	PollInterval time.Duration `yaml:"poll_interval"`
+}
+
+// Twilio configures SMS.
+type Twilio struct {
+	Enabled             bool   `yaml:"enabled"`
+	AccountSID          string `yaml:"account_sid"`
+	AuthToken           Secret `yaml:"auth_token"`
+	AuthTokenFile       string `yaml:"auth_token_file"`
+	From                string `yaml:"from"`
+	MessagingServiceSID string `yaml:"messaging_service_sid"`
+	APIBaseURL          string `yaml:"api_base_url"` // default https://api.twilio.com
+}
+
+// SMTP configures the two kinds of customer email the policy allows.
+type SMTP struct {
+	Enabled      bool   `yaml:"enabled"`
+	Addr         string `yaml:"addr"`
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password"`
+	PasswordFile string `yaml:"password_file"`
+	Security     string `yaml:"security"` // starttls (default), tls, none (loopback only)
+	From         string `yaml:"from"`
+}
+
+// Policy tunes the routing rules; zero values keep POLICY.md's defaults.
+type Policy struct {
+	SLA            map[string]time.Duration `yaml:"sla"`
+	EscalationStep map[string]time.Duration `yaml:"escalation_step"`
+	// KeyAccountValue, in the account's currency units, raises priority.
+	KeyAccountValue float64       `yaml:"key_account_value"`
+	RepeatContacts  int           `yaml:"repeat_contacts"`
+	NotifyManagerAt string        `yaml:"notify_manager_at"`
+	FollowUpAfter   time.Duration `yaml:"follow_up_after"`
+	// DefaultOwner is the email of the staff member who owns cases of
+	// unknown senders. Required when staff are configured.
+	DefaultOwner string `yaml:"default_owner"`
+	// PlaybooksFile overrides the embedded configs/playbooks.yaml.
+	PlaybooksFile string `yaml:"playbooks_file"`
+}
+
+// NLP configures the analyser.
+type NLP struct {
+	// Dir overrides the embedded configs/nlp lexicons and weights.
+	Dir string `yaml:"dir"`
+}
+
+// Staff is one staff member.
+type Staff struct {
+	Name     string   `yaml:"name"`
+	Email    string   `yaml:"email"`
+	Phone    string   `yaml:"phone"` // E.164
+	Role     string   `yaml:"role"`  // agent, manager, director, admin
+	Manager  string   `yaml:"manager"`
+	TimeZone string   `yaml:"time_zone"`
+	Hours    string   `yaml:"hours"`
+	Aliases  []string `yaml:"aliases"`
+	// PasswordHash is a bcrypt hash for the dashboard login.
+	PasswordHash string `yaml:"password_hash"`
+}
+
+// Customer is one entry of CustomersFile.
+type Customer struct {
+	Ref          string   `yaml:"ref"`
+	Name         string   `yaml:"name"`
+	Company      string   `yaml:"company"`
+	Tier         string   `yaml:"tier"` // key, standard
+	AccountValue float64  `yaml:"account_value"`
+	Owner        string   `yaml:"owner"` // staff email
+	Emails       []string `yaml:"emails"`
+	Phones       []string `yaml:"phones"`
+}
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	var c Config
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.DataDir, "./data")
+	def(&c.Log.Level, "info")
+	def(&c.Log.Format, "text")
+	def(&c.HTTP.Addr, "127.0.0.1:8080")
+	if c.HTTP.ShutdownTimeout == 0 {
+		c.HTTP.ShutdownTimeout = 15 * time.Second
+	}
+	def(&c.IMAP.Mailbox, "INBOX")
+	def(&c.IMAP.Security, "tls")
+	if c.IMAP.PollInterval == 0 {
+		c.IMAP.PollInterval = 30 * time.Second
+	}
+	def(&c.Twilio.APIBaseURL, "https://api.twilio.com")
+	def(&c.SMTP.Security, "starttls")
+}
+
+// Load reads the file at path; see Parse.
+func Load(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(bytes.NewReader(b))
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	if c.CustomersFile != "" && !filepath.IsAbs(c.CustomersFile) {
+		c.CustomersFile = filepath.Join(filepath.Dir(path), c.CustomersFile)
+	}
+	return c, nil
+}
+
+// Parse decodes YAML, refusing unknown keys, resolves secrets, applies
+// defaults and validates.
+func Parse(r io.Reader) (Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("parse: %w", err)
+	}
+	c.applyDefaults()
+	if err := errors.Join(c.resolveSecrets(), c.Validate()); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}

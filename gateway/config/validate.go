@@ -1,0 +1,218 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/triage-gw/triage/routing"
+)
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// resolveSecrets reads *_file secrets and checks referenced variables.
+func (c *Config) resolveSecrets() error {
+	errs := []error{
+		c.IMAP.Password.resolve("imap.password", c.IMAP.PasswordFile),
+		c.Twilio.AuthToken.resolve("twilio.auth_token", c.Twilio.AuthTokenFile),
+		c.SMTP.Password.resolve("smtp.password", c.SMTP.PasswordFile),
+	}
+	if c.Database.URLFile != "" {
+		if c.Database.URL != "" {
+			errs = append(errs, errors.New("database.url: give either database.url or database.url_file, not both"))
+		} else {
+			var s Secret
+			if err := s.resolve("database.url", c.Database.URLFile); err != nil {
+				errs = append(errs, err)
+			}
+			c.Database.URL = s.Value()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate reports every problem at once, each naming its key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	oneOf := func(key, v string, allowed ...string) {
+		if !slices.Contains(allowed, v) {
+			bad(key, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+	}
+	oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	oneOf("log.format", c.Log.Format, "text", "json")
+	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "sqlite:") && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		bad("database.url", "want empty (SQLite under data_dir), sqlite:PATH or postgres://...")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		bad("http.addr", "%v", err)
+	}
+	if c.HTTP.PublicURL != "" {
+		if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("http.public_url", "want an absolute http(s) URL")
+		}
+	}
+	if c.IMAP.Enabled {
+		checkServer(bad, "imap", c.IMAP.Addr, c.IMAP.Security, "tls", "starttls", "none")
+		if c.IMAP.Username == "" {
+			bad("imap.username", "required when imap.enabled")
+		}
+		if !c.IMAP.Password.IsSet() {
+			bad("imap.password", "required when imap.enabled (\"${ENV_VAR}\" or imap.password_file)")
+		}
+		if c.IMAP.PollInterval < time.Second {
+			bad("imap.poll_interval", "must be at least 1s")
+		}
+	}
+	if c.Twilio.Enabled {
+		if !strings.HasPrefix(c.Twilio.AccountSID, "AC") || len(c.Twilio.AccountSID) != 34 {
+			bad("twilio.account_sid", "want AC followed by 32 hex digits")
+		}
+		if !c.Twilio.AuthToken.IsSet() {
+			bad("twilio.auth_token", "required when twilio.enabled (\"${ENV_VAR}\" or twilio.auth_token_file)")
+		}
+		if c.Twilio.From == "" && c.Twilio.MessagingServiceSID == "" {
+			bad("twilio.from", "required (or twilio.messaging_service_sid) when twilio.enabled")
+		} else if c.Twilio.From != "" && !e164.MatchString(c.Twilio.From) {
+			bad("twilio.from", "%q is not an E.164 number like +15551234567", c.Twilio.From)
+		}
+		if u, err := url.Parse(c.Twilio.APIBaseURL); err != nil || u.Host == "" {
+			bad("twilio.api_base_url", "want an absolute URL")
+		}
+	}
+	if c.SMTP.Enabled {
+		checkServer(bad, "smtp", c.SMTP.Addr, c.SMTP.Security, "starttls", "tls", "none")
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			bad("smtp.from", "%v", err)
+		}
+	}
+	c.validatePolicy(bad)
+	c.validateStaff(bad)
+	return errors.Join(errs...)
+}
+
+func checkServer(bad func(string, string, ...any), prefix, addr, security string, allowed ...string) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		bad(prefix+".addr", "want host:port (%v)", err)
+	}
+	if !slices.Contains(allowed, security) {
+		bad(prefix+".security", "%q is not one of %s", security, strings.Join(allowed, ", "))
+	}
+	if security == "none" && err == nil && !isLoopback(host) {
+		bad(prefix+".security", "\"none\" is allowed only for a loopback host, not %q", host)
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (c Config) validatePolicy(bad func(string, string, ...any)) {
+	for k, d := range c.Policy.SLA {
+		if _, err := routing.ParsePriority(k); err != nil || k == string(routing.PriorityLow) {
+			bad("policy.sla."+k, "want one of critical, high, normal (low is the next business day)")
+		} else if d <= 0 {
+			bad("policy.sla."+k, "must be positive")
+		}
+	}
+	for k, d := range c.Policy.EscalationStep {
+		if _, err := routing.ParsePriority(k); err != nil {
+			bad("policy.escalation_step."+k, "%v", err)
+		} else if d <= 0 {
+			bad("policy.escalation_step."+k, "must be positive")
+		}
+	}
+	if v := c.Policy.NotifyManagerAt; v != "" {
+		if _, err := routing.ParsePriority(v); err != nil {
+			bad("policy.notify_manager_at", "%v", err)
+		}
+	}
+	if c.Policy.RepeatContacts < 0 {
+		bad("policy.repeat_contacts", "must not be negative")
+	}
+	if c.Policy.KeyAccountValue < 0 {
+		bad("policy.key_account_value", "must not be negative")
+	}
+	if c.Policy.FollowUpAfter < 0 {
+		bad("policy.follow_up_after", "must not be negative")
+	}
+	if len(c.Staff) > 0 && c.Policy.DefaultOwner == "" {
+		bad("policy.default_owner", "required when staff are configured (a staff email)")
+	}
+}
+
+func (c Config) validateStaff(bad func(string, string, ...any)) {
+	emails := map[string]bool{}
+	for _, s := range c.Staff {
+		emails[strings.ToLower(s.Email)] = true
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Staff {
+		key := fmt.Sprintf("staff[%d]", i)
+		if s.Name == "" {
+			bad(key+".name", "required")
+		}
+		e := strings.ToLower(s.Email)
+		if _, err := mail.ParseAddress(s.Email); err != nil {
+			bad(key+".email", "%v", err)
+		} else if seen[e] {
+			bad(key+".email", "%q appears twice", s.Email)
+		}
+		seen[e] = true
+		if s.Phone != "" && !e164.MatchString(s.Phone) {
+			bad(key+".phone", "%q is not an E.164 number like +15551234567", s.Phone)
+		}
+		if s.Role != "" && !slices.Contains([]string{"agent", "manager", "director", "admin"}, s.Role) {
+			bad(key+".role", "%q is not one of agent, manager, director, admin", s.Role)
+		}
+		if s.Manager != "" && !emails[strings.ToLower(s.Manager)] {
+			bad(key+".manager", "%q is not the email of a configured staff member", s.Manager)
+		}
+		if _, err := routing.ParseHours(s.Hours, s.TimeZone); err != nil {
+			bad(key+".hours", "%v", err)
+		}
+	}
+	if d := c.Policy.DefaultOwner; d != "" && len(c.Staff) > 0 && !emails[strings.ToLower(d)] {
+		bad("policy.default_owner", "%q is not the email of a configured staff member", d)
+	}
+}
+
+// RoutingPolicy returns the routing policy with this configuration's
+// overrides applied to POLICY.md's defaults. DefaultOwnerID and Playbooks
+// are filled in by the caller, who knows the staff ids and the playbooks.
+func (c Config) RoutingPolicy() routing.Policy {
+	p := routing.DefaultPolicy()
+	for k, d := range c.Policy.SLA {
+		p.SLA[routing.Priority(k)] = d
+	}
+	for k, d := range c.Policy.EscalationStep {
+		p.EscalationStep[routing.Priority(k)] = d
+	}
+	if c.Policy.KeyAccountValue > 0 {
+		p.KeyAccountValueCents = int64(c.Policy.KeyAccountValue * 100)
+	}
+	if c.Policy.RepeatContacts > 0 {
+		p.RepeatContacts = c.Policy.RepeatContacts
+	}
+	if c.Policy.NotifyManagerAt != "" {
+		p.NotifyManagerAt = routing.Priority(c.Policy.NotifyManagerAt)
+	}
+	if c.Policy.FollowUpAfter > 0 {
+		p.FollowUpAfter = c.Policy.FollowUpAfter
+	}
+	return p
+}
