@@ -53,7 +53,10 @@ type Store interface {
 // JobClient runs durable jobs. *river.Client of either driver satisfies it.
 type JobClient interface {
 	Start(ctx context.Context) error
+	// Stop waits for running jobs until ctx ends.
 	Stop(ctx context.Context) error
+	// StopAndCancel cancels running jobs and waits for them to return.
+	StopAndCancel(ctx context.Context) error
 }
 
 // Querier is every read and write the gateway makes. Implemented by the

@@ -1,0 +1,17 @@
+// Package imap pulls new mail from one IMAP mailbox (RFC 9051, and RFC 3501
+// servers) and hands each message's raw RFC 5322 source, in UID order, to a
+// Sink that the caller implements.
+//
+// The package owns the mailbox side only: connecting with implicit TLS or
+// STARTTLS, logging in, opening the mailbox read-only (EXAMINE), finding the
+// messages past the caller's cursor, fetching them with BODY.PEEK[] so that
+// \Seen is never set (people read the same inbox), and waiting for new mail
+// with IDLE (RFC 2177) or by polling. It knows nothing of parsing, scoring or
+// storage: the Sink stores the cursor and must make Deliver idempotent, since
+// a message is delivered again after a crash between Deliver and SaveCursor,
+// and every message is delivered again after a UIDVALIDITY change.
+//
+// Poller.Poll does one pass; Poller.Run polls until its context ends,
+// reconnecting with backoff. go-imap has no contexts, so the connection is
+// closed when a context ends to unblock whatever is waiting on it.
+package imap

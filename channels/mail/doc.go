@@ -1,0 +1,19 @@
+// Package mail parses inbound e-mail into what the triage gateway needs: the
+// sender and recipients, the readable text, the part of it the sender wrote
+// now (quoted history, signatures and forwarded headers set apart), the
+// attachments, and whether the message is a bounce, an auto-reply or list
+// traffic.
+//
+// It reads Internet messages as defined by RFC 5322 with MIME bodies
+// (RFC 2045, RFC 2046, RFC 2047, RFC 2049 and RFC 2231 parameters). It
+// recognises delivery status notifications (RFC 3464, RFC 6522 reports) and
+// automatic responses (RFC 3834 Auto-Submitted, RFC 2369/2919 list headers).
+//
+// Parsing is lenient: mail from the wild is often malformed, so unknown
+// charsets, broken transfer encodings, truncated multiparts, bare CR or CRLF
+// line endings and raw 8-bit headers are decoded as well as possible and
+// reported in Message.Warnings. Only input from which nothing useful can be
+// taken gives a *ParseError. Parse never panics on bad input.
+//
+// The package knows nothing of the rest of the gateway.
+package mail

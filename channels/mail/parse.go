@@ -1,0 +1,161 @@
+package mail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// parser holds the state of one Parse call.
+type parser struct {
+	warnings      []string
+	seen          map[string]bool
+	headerCharset string // charset guess for raw 8-bit header bytes
+	parts         int
+	bounce        string // bounce reason found in the MIME structure
+	forwarded     bool   // a message/rfc822 part was read as a forward
+}
+
+// Parse reads one RFC 5322 message from r and extracts what the gateway
+// needs. It reads at most opts.MaxSize bytes.
+//
+// Problems that leave the message usable are listed in Message.Warnings.
+// Input that cannot be used (empty, too large, without header fields, or
+// without sender and body) gives a *ParseError whose Reason explains why.
+// A failing reader gives its error, wrapped, which is not a *ParseError.
+func Parse(r io.Reader, opts Options) (*Message, error) {
+	if r == nil {
+		return nil, errors.New("parse mail: nil reader")
+	}
+	limit := opts.maxSize()
+	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read message: %w", err)
+	}
+	if int64(len(raw)) > limit {
+		return nil, &ParseError{Reason: fmt.Sprintf("message larger than %d bytes", limit)}
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, &ParseError{Reason: "empty message"}
+	}
+	p := &parser{seen: map[string]bool{}}
+	return p.parse(normalizeNewlines(raw))
+}
+
+func (p *parser) parse(b []byte) (*Message, error) {
+	h, body := readHeader(b, p.warn)
+	if len(h) == 0 {
+		return nil, &ParseError{Reason: "no header fields"}
+	}
+	root := p.newEntity(h, body, "text/plain")
+	p.headerCharset = root.params["charset"]
+
+	m := &Message{
+		MessageID: first(msgIDs(h.get("message-id"))),
+		ReplyTo:   p.addressList("Reply-To", h.get("reply-to")),
+		To:        p.addressList("To", h.get("to")),
+		Cc:        p.addressList("Cc", h.get("cc")),
+		Subject:   oneLine(p.headerText(h.get("subject"))),
+		InReplyTo: first(msgIDs(h.get("in-reply-to"))),
+	}
+	if refs := msgIDs(h.get("references")); len(refs) > 0 {
+		m.References = refs
+	}
+	if from := p.addressList("From", h.get("from")); len(from) > 0 {
+		m.From = from[0]
+	} else if sender := p.addressList("Sender", h.get("sender")); len(sender) > 0 {
+		m.From = sender[0]
+		p.warn("no From header: used Sender")
+	} else {
+		p.warn("no From header")
+	}
+	switch v := h.get("date"); {
+	case v == "":
+		p.warn("no Date header")
+	default:
+		if t, ok := parseDate(v); ok {
+			m.Date = t
+		} else {
+			p.warn(fmt.Sprintf("unparseable Date header %q", clip(v, 60)))
+		}
+	}
+
+	res := p.walk(root, walkCtx{})
+	m.Text = clean(tidyText(res.text))
+	m.Attachments = res.atts
+	if m.From.Addr == "" && m.Text == "" && len(m.Attachments) == 0 {
+		return nil, &ParseError{Reason: "no sender and no body"}
+	}
+
+	m.Auto, m.AutoReason = classify(h, m.From, m.Subject, p.bounce)
+	s := splitReply(m.Text, m.Subject)
+	m.NewText, m.Quoted, m.Signature = s.newText, s.quoted, s.signature
+	m.Forwarded = (s.forwarded || p.forwarded) && m.Auto != AutoBounce
+	m.Warnings = p.warnings
+	m.cleanStrings()
+	return m, nil
+}
+
+// warn records a non-fatal problem once.
+func (p *parser) warn(msg string) {
+	if p.seen[msg] || len(p.warnings) >= maxWarnings {
+		return
+	}
+	p.seen[msg] = true
+	p.warnings = append(p.warnings, msg)
+}
+
+// setBounce records the first structural sign of a bounce.
+func (p *parser) setBounce(reason string) {
+	if p.bounce == "" {
+		p.bounce = reason
+	}
+}
+
+// cleanStrings makes every string field valid UTF-8 without NUL bytes,
+// which databases such as PostgreSQL refuse.
+func (m *Message) cleanStrings() {
+	m.MessageID, m.Subject, m.InReplyTo = clean(m.MessageID), clean(m.Subject), clean(m.InReplyTo)
+	m.NewText, m.Quoted, m.Signature = clean(m.NewText), clean(m.Quoted), clean(m.Signature)
+	m.AutoReason = clean(m.AutoReason)
+	m.From = cleanAddress(m.From)
+	for _, l := range [][]Address{m.ReplyTo, m.To, m.Cc} {
+		for i := range l {
+			l[i] = cleanAddress(l[i])
+		}
+	}
+	for i := range m.References {
+		m.References[i] = clean(m.References[i])
+	}
+	for i := range m.Attachments {
+		m.Attachments[i].Filename = clean(m.Attachments[i].Filename)
+		m.Attachments[i].ContentType = clean(m.Attachments[i].ContentType)
+	}
+	for i := range m.Warnings {
+		m.Warnings[i] = clean(m.Warnings[i])
+	}
+}
+
+func cleanAddress(a Address) Address {
+	return Address{Name: clean(a.Name), Addr: clean(a.Addr)}
+}
+
+func clean(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	return s
+}
+
+func first(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
+}

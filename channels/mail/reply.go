@@ -1,0 +1,242 @@
+package mail
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// shortNote is the longest forwarding note, in characters, for which the
+// forwarded text is kept in NewText.
+const shortNote = 300
+
+// maxMarkerLine is the longest line examined as a separator, attribution
+// or header field; real ones are far shorter.
+const maxMarkerLine = 1000
+
+// maxSplitDepth bounds the recursion through nested forwards.
+const maxSplitDepth = 4
+
+// split is Text cut into what the sender wrote now and the rest.
+type split struct {
+	newText, quoted, signature string
+	forwarded                  bool
+}
+
+// splitReply separates the new text of a message from its quoted history
+// (">" lines and their attribution, Outlook "Original Message" blocks and
+// reply header blocks) and from its signature (after a "-- " line). An
+// inline forward sets forwarded; when the note above it is short, the
+// forwarded text counts as new text.
+func splitReply(text, subject string) split {
+	return splitLines(strings.Split(text, "\n"), subject, 0)
+}
+
+// boundary kinds found while scanning for where the history starts.
+const (
+	noBoundary = iota
+	cutBoundary
+	forwardBoundary
+	headerForwardBoundary // a forward shown as a header block without a marker line
+)
+
+func splitLines(lines []string, subject string, depth int) split {
+	at, kind := findBoundary(lines)
+	// A header block under a forward subject, or with nothing above it (a
+	// forward without a note, or a pasted letter), is a forward: cutting
+	// it would lose what the sender sent.
+	if kind == cutBoundary && (forwardSubjectRE.MatchString(subject) || nextNonBlank(lines, 0) == at) &&
+		!isStrictAttributionAt(lines, at) {
+		kind = forwardBoundary
+		if fromLabelRE.MatchString(strings.TrimSpace(lines[at])) {
+			kind = headerForwardBoundary
+		}
+	}
+	if depth >= maxSplitDepth && kind != noBoundary {
+		kind = cutBoundary
+	}
+	switch kind {
+	case forwardBoundary, headerForwardBoundary:
+		return splitForward(lines, at, kind == headerForwardBoundary, subject, depth)
+	case cutBoundary:
+		s := splitQuotes(lines[:at])
+		s.quoted = joinText(s.quoted, strings.Join(lines[at:], "\n"))
+		return s
+	}
+	return splitQuotes(lines)
+}
+
+// findBoundary returns the first line where quoted history or a forward
+// starts, skipping lines already quoted with ">".
+func findBoundary(lines []string) (int, int) {
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || isQuoted(l) || len(t) > maxMarkerLine || !hasLetter(t) {
+			continue
+		}
+		switch {
+		case forwardMarkerRE.MatchString(t):
+			return i, forwardBoundary
+		case originalMessageRE.MatchString(t):
+			return i, cutBoundary
+		case headerBlockAt(lines, i):
+			if j := prevNonBlank(lines, i-1); j >= 0 && underscoreLineRE.MatchString(lines[j]) {
+				return j, cutBoundary // Outlook's rule above the block
+			}
+			return i, cutBoundary
+		}
+		if end, ok := attributionEndingAt(lines, i); ok {
+			if n := nextNonBlank(lines, end+1); n < len(lines) && !isQuoted(lines[n]) {
+				return i, cutBoundary // history follows unquoted
+			}
+		}
+	}
+	return len(lines), noBoundary
+}
+
+// attributionEndingAt reports whether a strict attribution starts at line
+// i, spanning up to three lines, and where it ends.
+func attributionEndingAt(lines []string, i int) (int, bool) {
+	joined := ""
+	for j := i; j < len(lines) && j < i+3; j++ {
+		t := strings.TrimSpace(lines[j])
+		if t == "" || isQuoted(lines[j]) {
+			break
+		}
+		joined = strings.TrimSpace(joined + " " + t)
+		if isStrictAttribution(joined) {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+func isStrictAttributionAt(lines []string, i int) bool {
+	_, ok := attributionEndingAt(lines, i)
+	return ok
+}
+
+// headerBlockAt reports whether a reply header block starts at line i:
+// at least three fields (From:, Sent:, To:, Subject: ...) close together,
+// one of them From.
+func headerBlockAt(lines []string, i int) bool {
+	if i >= len(lines) {
+		return false
+	}
+	n, from := 0, false
+	for j := i; j < len(lines) && j <= i+8; j++ {
+		t := strings.TrimSpace(lines[j])
+		switch {
+		case fromLabelRE.MatchString(t):
+			n, from = n+1, true
+		case headerLabelRE.MatchString(t):
+			n++
+		case j == i:
+			return false
+		}
+		if n >= 3 && from {
+			return true
+		}
+	}
+	return false
+}
+
+// splitForward handles a forward starting at line at: the marker line (if
+// any) and the forwarded header block are set apart, the note above and
+// the forwarded text are split in turn.
+func splitForward(lines []string, at int, noMarker bool, subject string, depth int) split {
+	top := splitQuotes(lines[:at])
+	start := at + 1
+	if noMarker {
+		start = at
+	}
+	rest := unquoteForward(lines[start:])
+	hdr := forwardHeaderEnd(rest)
+	inner := splitLines(rest[hdr:], "", depth+1)
+
+	out := split{forwarded: true, signature: top.signature}
+	fwdHeader := strings.Join(lines[at:start], "\n") + "\n" + strings.Join(rest[:hdr], "\n")
+	if utf8.RuneCountInString(top.newText) <= shortNote {
+		out.newText = joinText(top.newText, inner.newText)
+		out.quoted = joinText(top.quoted, joinText(fwdHeader, inner.quoted))
+		out.signature = joinText(top.signature, inner.signature)
+		return out
+	}
+	out.newText = top.newText
+	out.quoted = joinText(top.quoted, strings.Join(lines[at:], "\n"))
+	return out
+}
+
+// unquoteForward removes one level of ">" quoting from a forwarded block
+// that is quoted throughout, as Apple Mail sends it.
+func unquoteForward(lines []string) []string {
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" && !isQuoted(l) {
+			return lines
+		}
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		l = strings.TrimLeft(l, " \t")
+		l = strings.TrimPrefix(l, ">")
+		out[i] = strings.TrimPrefix(l, " ")
+	}
+	return out
+}
+
+// forwardHeaderEnd returns the index just past the header block at the top
+// of forwarded lines (From:, Date:, Subject:, To: ...), or 0 if none.
+func forwardHeaderEnd(lines []string) int {
+	i := nextNonBlank(lines, 0)
+	if i >= len(lines) {
+		return 0
+	}
+	t := strings.TrimSpace(lines[i])
+	if !fromLabelRE.MatchString(t) && !headerLabelRE.MatchString(t) {
+		return 0
+	}
+	for i < len(lines) && strings.TrimSpace(lines[i]) != "" {
+		i++
+	}
+	return i
+}
+
+func nextNonBlank(lines []string, i int) int {
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	return i
+}
+
+func prevNonBlank(lines []string, i int) int {
+	for i >= 0 && strings.TrimSpace(lines[i]) == "" {
+		i--
+	}
+	return i
+}
+
+// hasLetter reports whether s holds a letter; separators, attributions and
+// header fields all do, so other lines need no closer look.
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isQuoted(l string) bool {
+	return strings.HasPrefix(strings.TrimLeft(l, " \t"), ">")
+}
+
+func joinText(a, b string) string {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n\n" + b
+}

@@ -1,0 +1,202 @@
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/triage-gw/triage/gateway/store"
+)
+
+func testCase(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx, s := t.Context(), open(t)
+	owner := mustStaff(t, s, "owner@example.com", "")
+	cust := mustCustomer(t, s, "C1", "c1@example.com")
+	p := store.CaseInsertParams{
+		CustomerID: cust.ID, OwnerID: owner.ID, Priority: "high", Category: "billing",
+		Subject: "Charged twice", Summary: "Customer was charged twice", RelationshipRisk: true,
+		DueAt: at(4 * time.Hour), OpenedAt: at(0),
+	}
+	c := mustCase(t, s, p)
+	if c.ID == 0 || c.CustomerID != cust.ID || c.OwnerID != owner.ID || c.Status != store.CaseOpen ||
+		c.Priority != "high" || c.Category != "billing" || c.Subject != p.Subject || c.Summary != p.Summary ||
+		!c.RelationshipRisk || !c.ResolvedAt.IsZero() {
+		t.Errorf("CaseInsert(%+v) = %+v, want the fields back with status open", p, c)
+	}
+	checkTime(t, "CaseInsert().DueAt", c.DueAt, p.DueAt)
+	checkTime(t, "CaseInsert().OpenedAt", c.OpenedAt, p.OpenedAt)
+	checkTime(t, "CaseInsert().UpdatedAt", c.UpdatedAt, p.OpenedAt)
+	got, err := s.CaseGetByID(ctx, c.ID)
+	if err != nil || got != c {
+		t.Errorf("CaseGetByID(%d) = %+v, %v; want %+v", c.ID, got, err, c)
+	}
+
+	// The open case of a customer is the newest open or in-progress one.
+	if _, err := s.CaseGetOpenByCustomer(ctx, cust.ID+1000); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CaseGetOpenByCustomer(unknown) error = %v, want ErrNotFound", err)
+	}
+	newer := mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseInProgress, OpenedAt: at(time.Hour)})
+	mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseResolved, OpenedAt: at(2 * time.Hour)})
+	open1, err := s.CaseGetOpenByCustomer(ctx, cust.ID)
+	if err != nil || open1.ID != newer.ID {
+		t.Errorf("CaseGetOpenByCustomer(%d) = case %d, %v; want %d (newest not resolved)", cust.ID, open1.ID, err, newer.ID)
+	}
+
+	// An unknown sender's case has no customer.
+	anon := mustCase(t, s, store.CaseInsertParams{Priority: "low"})
+	if anon.CustomerID != 0 || anon.OwnerID != 0 || anon.OpenedAt.IsZero() || !anon.DueAt.IsZero() {
+		t.Errorf("CaseInsert(minimal) = %+v, want no customer, no owner, OpenedAt set, no DueAt", anon)
+	}
+	if _, err := s.CaseInsert(ctx, store.CaseInsertParams{Status: "bogus"}); err == nil {
+		t.Errorf("CaseInsert(status bogus) error = nil, want an error")
+	}
+}
+
+func testCaseList(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx, s := t.Context(), open(t)
+	a := mustStaff(t, s, "a@example.com", "")
+	b := mustStaff(t, s, "b@example.com", "")
+	mk := func(owner int64, status string, d time.Duration) int64 {
+		return mustCase(t, s, store.CaseInsertParams{OwnerID: owner, Status: status, OpenedAt: at(d)}).ID
+	}
+	c1 := mk(a.ID, store.CaseOpen, 0)
+	c2 := mk(a.ID, store.CaseResolved, time.Hour)
+	c3 := mk(b.ID, store.CaseOpen, 2*time.Hour)
+	c4 := mk(a.ID, store.CaseInProgress, 3*time.Hour)
+
+	tests := []struct {
+		p    store.CaseListParams
+		want []int64
+	}{
+		{store.CaseListParams{}, []int64{c4, c3, c2, c1}},
+		{store.CaseListParams{OwnerID: a.ID}, []int64{c4, c2, c1}},
+		{store.CaseListParams{Status: []string{store.CaseOpen, store.CaseInProgress}}, []int64{c4, c3, c1}},
+		{store.CaseListParams{OwnerID: a.ID, Status: []string{store.CaseOpen}}, []int64{c1}},
+		{store.CaseListParams{OpenedAfter: at(time.Hour)}, []int64{c4, c3, c2}},
+		{store.CaseListParams{OpenedBefore: at(time.Hour)}, []int64{c1}},
+		{store.CaseListParams{OpenedAfter: at(30 * time.Minute), OpenedBefore: at(150 * time.Minute)}, []int64{c3, c2}},
+		{store.CaseListParams{Limit: 2}, []int64{c4, c3}},
+		{store.CaseListParams{OwnerID: b.ID + 1000}, nil},
+	}
+	for _, tt := range tests {
+		got, err := s.CaseList(ctx, tt.p)
+		var ids []int64
+		for _, c := range got {
+			ids = append(ids, c.ID)
+		}
+		if err != nil || !equalIDs(ids, tt.want) {
+			t.Errorf("CaseList(%+v) = %v, %v; want %v", tt.p, ids, err, tt.want)
+		}
+	}
+}
+
+func testCaseUpdate(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx, s := t.Context(), open(t)
+	a := mustStaff(t, s, "a@example.com", "")
+	b := mustStaff(t, s, "b@example.com", "")
+	c := mustCase(t, s, store.CaseInsertParams{OwnerID: a.ID, Priority: "normal", Summary: "s", RelationshipRisk: true, DueAt: at(time.Hour), OpenedAt: at(0)})
+
+	p := store.CaseUpdateParams{ID: c.ID, OwnerID: b.ID, Status: store.CaseInProgress, UpdatedAt: at(time.Minute)}
+	got, err := s.CaseUpdate(ctx, p)
+	if err != nil || got.OwnerID != b.ID || got.Status != store.CaseInProgress || got.Priority != "normal" ||
+		got.Summary != "s" || !got.RelationshipRisk || !got.DueAt.Equal(c.DueAt) {
+		t.Errorf("CaseUpdate(%+v) = %+v, %v; want owner and status changed, the rest kept", p, got, err)
+	}
+	checkTime(t, "CaseUpdate().UpdatedAt", got.UpdatedAt, p.UpdatedAt)
+
+	no := false
+	p = store.CaseUpdateParams{ID: c.ID, Priority: "critical", Summary: "t", RelationshipRisk: &no,
+		DueAt: at(2 * time.Hour), Status: store.CaseResolved, ResolvedAt: at(90 * time.Minute), UpdatedAt: at(90 * time.Minute)}
+	got, err = s.CaseUpdate(ctx, p)
+	if err != nil || got.OwnerID != b.ID || got.Priority != "critical" || got.Summary != "t" || got.RelationshipRisk {
+		t.Errorf("CaseUpdate(%+v) = %+v, %v; want priority, summary changed, risk cleared, owner kept", p, got, err)
+	}
+	checkTime(t, "CaseUpdate().DueAt", got.DueAt, p.DueAt)
+	checkTime(t, "CaseUpdate().ResolvedAt", got.ResolvedAt, p.ResolvedAt)
+	if again, err := s.CaseGetByID(ctx, c.ID); err != nil || again != got {
+		t.Errorf("CaseGetByID(%d) = %+v, %v; want %+v", c.ID, again, err, got)
+	}
+
+	if _, err := s.CaseUpdate(ctx, store.CaseUpdateParams{ID: c.ID, Status: store.CaseClosed}); err == nil {
+		t.Errorf("CaseUpdate(no UpdatedAt) error = nil, want an error")
+	}
+	if _, err := s.CaseUpdate(ctx, store.CaseUpdateParams{ID: c.ID + 1000, UpdatedAt: at(0)}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CaseUpdate(unknown id) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testCaseEvent(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx, s := t.Context(), open(t)
+	c := mustCase(t, s, store.CaseInsertParams{OpenedAt: at(0)})
+	other := mustCase(t, s, store.CaseInsertParams{OpenedAt: at(0)})
+	ps := []store.CaseEventInsertParams{
+		{CaseID: c.ID, At: at(time.Minute), Actor: "system", Kind: "case_opened", Data: []byte(`{"priority":"high"}`)},
+		{CaseID: c.ID, At: at(0), Actor: "customer", Kind: "message_received", Data: []byte(`{"message_id": 1}`)},
+		{CaseID: c.ID, At: at(time.Minute), Actor: "staff:12", Kind: "note"},
+		{CaseID: other.ID, At: at(0), Actor: "system", Kind: "case_opened"},
+	}
+	var ids []int64
+	for _, p := range ps {
+		e, err := s.CaseEventInsert(ctx, p)
+		if err != nil {
+			t.Fatalf("CaseEventInsert(%+v) error = %v", p, err)
+		}
+		if e.ID == 0 || e.CaseID != p.CaseID || e.Actor != p.Actor || e.Kind != p.Kind || !bytes.Equal(e.Data, p.Data) {
+			t.Errorf("CaseEventInsert(%+v) = %+v, want the fields back", p, e)
+		}
+		checkTime(t, "CaseEventInsert().At", e.At, p.At)
+		ids = append(ids, e.ID)
+	}
+	list, err := s.CaseEventList(ctx, c.ID)
+	var got []int64
+	for _, e := range list {
+		got = append(got, e.ID)
+	}
+	if want := []int64{ids[1], ids[0], ids[2]}; err != nil || !equalIDs(got, want) {
+		t.Errorf("CaseEventList(%d) = %v, %v; want %v (by time, then insertion)", c.ID, got, err, want)
+	}
+	if len(list) == 3 && (!bytes.Equal(list[1].Data, ps[0].Data) || list[2].Data != nil) {
+		t.Errorf("CaseEventList(%d) data = %s, %s; want %s and nil", c.ID, list[1].Data, list[2].Data, ps[0].Data)
+	}
+	if _, err := s.CaseEventInsert(ctx, store.CaseEventInsertParams{CaseID: c.ID + 1000, Actor: "system", Kind: "x"}); err == nil {
+		t.Errorf("CaseEventInsert(unknown case) error = nil, want a foreign key error")
+	}
+}
+
+// testCaseEventAppendOnly checks POLICY P9 at the database: UPDATE and
+// DELETE on case_events are refused even in raw SQL.
+func testCaseEventAppendOnly(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx, s := t.Context(), open(t)
+	ex, ok := s.(SQLExecer)
+	if !ok {
+		t.Skipf("%T has no ExecSQL: append-only triggers not checked here", s)
+	}
+	c := mustCase(t, s, store.CaseInsertParams{OpenedAt: at(0)})
+	e, err := s.CaseEventInsert(ctx, store.CaseEventInsertParams{CaseID: c.ID, At: at(0), Actor: "system", Kind: "case_opened"})
+	if err != nil {
+		t.Fatalf("CaseEventInsert() error = %v", err)
+	}
+	for _, q := range []string{
+		`UPDATE case_events SET kind = 'edited' WHERE id = $1`,
+		`DELETE FROM case_events WHERE id = $1`,
+		`DELETE FROM case_events WHERE id >= $1`,
+	} {
+		err := ex.ExecSQL(ctx, q, e.ID)
+		if err == nil || !containsFold(err.Error(), "append-only") {
+			t.Errorf("ExecSQL(%q, %d) error = %v, want a refusal naming append-only", q, e.ID, err)
+		}
+	}
+	list, err := s.CaseEventList(ctx, c.ID)
+	if err != nil || len(list) != 1 || list[0].Kind != "case_opened" {
+		t.Errorf("CaseEventList(%d) after refused changes = %+v, %v; want the event unchanged", c.ID, list, err)
+	}
+}
+
+func equalIDs(a, b []int64) bool { return slices.Equal(a, b) }
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
