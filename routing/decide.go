@@ -156,7 +156,13 @@ func Decide(p Policy, in Inbound, a nlp.Assessment, s Situation) Plan {
 	}
 	plan.Checklist = slices.Clone(p.Playbooks[string(a.Category.Primary)])
 	plan.Notices = append(plan.Notices, Notice{StaffID: plan.OwnerID, Role: "owner", Reason: "call-back owner"})
-	if plan.Priority.rank() >= p.NotifyManagerAt.rank() {
+	// The manager takes charge when the case reaches the threshold: at
+	// opening, or when a new message raises an open case to it.
+	reached := plan.Priority.rank() >= p.NotifyManagerAt.rank()
+	if s.OpenCase != nil && s.OpenCase.Priority.rank() >= p.NotifyManagerAt.rank() {
+		reached = false
+	}
+	if reached {
 		if m := s.Staff[plan.OwnerID].ManagerID; m != 0 && m != plan.OwnerID {
 			plan.Notices = append(plan.Notices, Notice{StaffID: m, Role: "manager", Reason: string(plan.Priority) + " case: manager takes charge (P2)"})
 		}

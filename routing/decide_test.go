@@ -191,3 +191,19 @@ func TestDecideNonComplaintJoinsOpenCaseQuietly(t *testing.T) {
 		t.Errorf("Decide = %d notices, %d timers; want none for a non-complaint", len(got.Notices), len(got.Timers))
 	}
 }
+
+func TestDecideTellsTheManagerOncePerCase(t *testing.T) {
+	t.Parallel()
+	p, dir := setup(t)
+	cust := &Customer{ID: 9, OwnerID: 1}
+	raised := Decide(p, Inbound{At: tuesday10}, complaint(nlp.LevelCritical), Situation{Customer: cust, Staff: dir,
+		OpenCase: &OpenCase{ID: 5, OwnerID: 1, Priority: PriorityHigh, DueAt: tuesday10.Add(time.Hour)}})
+	if len(raised.Notices) != 2 || raised.Notices[1].Role != "manager" {
+		t.Errorf("open case raised to critical: notices %+v, want owner and manager", raised.Notices)
+	}
+	again := Decide(p, Inbound{At: tuesday10}, complaint(nlp.LevelCritical), Situation{Customer: cust, Staff: dir,
+		OpenCase: &OpenCase{ID: 5, OwnerID: 1, Priority: PriorityCritical, DueAt: tuesday10.Add(time.Hour)}})
+	if len(again.Notices) != 1 || again.Notices[0].StaffID != 1 {
+		t.Errorf("already critical case: notices %+v, want the owner only", again.Notices)
+	}
+}

@@ -94,7 +94,7 @@ func (p Policy) Validate() error {
 func (p Policy) DueAt(pr Priority, t time.Time, h Hours) time.Time {
 	switch pr {
 	case PriorityCritical:
-		return t.Add(p.SLA[PriorityCritical])
+		return t.Add(p.SLA[PriorityCritical]).In(h.Location())
 	case PriorityLow:
 		return h.NextClose(t)
 	default:

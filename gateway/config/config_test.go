@@ -86,7 +86,7 @@ func TestSecretFromFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("tok-from-file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	y := "twilio:\n  enabled: true\n  account_sid: AC0123456789abcdef0123456789abcdef\n  from: '+15550001111'\n  auth_token_file: " + path + "\n"
+	y := "twilio:\n  enabled: true\n  account_sid: AC0123456789abcdef0123456789abcdef\n  from: '+16175550100'\n  auth_token_file: " + path + "\n"
 	c, err := Parse(strings.NewReader(y))
 	if err != nil {
 		t.Fatalf("Parse = %v, want nil", err)

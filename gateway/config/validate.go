@@ -6,15 +6,19 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/routing"
 )
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+// validPhone reports whether s is a valid number already in E.164 form.
+func validPhone(s string) bool {
+	n, err := twilio.NormalizeE164(s, "")
+	return err == nil && n == s
+}
 
 // resolveSecrets reads *_file secrets and checks referenced variables.
 func (c *Config) resolveSecrets() error {
@@ -82,8 +86,8 @@ func (c Config) Validate() error {
 		}
 		if c.Twilio.From == "" && c.Twilio.MessagingServiceSID == "" {
 			bad("twilio.from", "required (or twilio.messaging_service_sid) when twilio.enabled")
-		} else if c.Twilio.From != "" && !e164.MatchString(c.Twilio.From) {
-			bad("twilio.from", "%q is not an E.164 number like +15551234567", c.Twilio.From)
+		} else if c.Twilio.From != "" && !validPhone(c.Twilio.From) {
+			bad("twilio.from", "%q is not a valid E.164 number like +14155552671", c.Twilio.From)
 		}
 		if u, err := url.Parse(c.Twilio.APIBaseURL); err != nil || u.Host == "" {
 			bad("twilio.api_base_url", "want an absolute URL")
@@ -173,8 +177,8 @@ func (c Config) validateStaff(bad func(string, string, ...any)) {
 			bad(key+".email", "%q appears twice", s.Email)
 		}
 		seen[e] = true
-		if s.Phone != "" && !e164.MatchString(s.Phone) {
-			bad(key+".phone", "%q is not an E.164 number like +15551234567", s.Phone)
+		if s.Phone != "" && !validPhone(s.Phone) {
+			bad(key+".phone", "%q is not a valid E.164 number like +14155552671", s.Phone)
 		}
 		if s.Role != "" && !slices.Contains([]string{"agent", "manager", "director", "admin"}, s.Role) {
 			bad(key+".role", "%q is not one of agent, manager, director, admin", s.Role)

@@ -1,0 +1,184 @@
+package twilio
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// DefaultAPIBaseURL is where Twilio's REST API lives.
+const DefaultAPIBaseURL = "https://api.twilio.com"
+
+// DefaultRegion is the region used to read phone numbers written without a
+// leading "+" when Config.DefaultRegion is empty.
+const DefaultRegion = "US"
+
+// Config is what a Client needs. The zero value of an optional field means
+// its default.
+type Config struct {
+	// AccountSID is the account that sends ("AC" and 32 hex digits).
+	AccountSID string
+	// AuthToken is the account's auth token. It signs webhooks, and it
+	// authenticates REST calls unless an API key is set. Never logged.
+	AuthToken string
+	// APIKeySID and APIKeySecret, when set, authenticate REST calls instead
+	// of AccountSID and AuthToken (Twilio's recommended setup). The secret is
+	// never logged.
+	APIKeySID    string
+	APIKeySecret string
+	// From is the sender number in E.164 form ("+14155552671"). Either From
+	// or MessagingServiceSID is required; when both are set, From is the
+	// sender picked from the service's pool.
+	From string
+	// MessagingServiceSID is a Messaging Service ("MG" and 32 hex digits)
+	// that chooses the sender.
+	MessagingServiceSID string
+	// APIBaseURL is scheme and host of the REST API, default
+	// DefaultAPIBaseURL. Tests and the demo point it at a loopback stand-in.
+	APIBaseURL string
+	// StatusCallbackURL, if set, is passed on each message so that Twilio
+	// reports delivery progress to it.
+	StatusCallbackURL string
+	// DefaultRegion is the ISO 3166-1 region used to read recipient numbers
+	// written without a country code, default DefaultRegion.
+	DefaultRegion string
+}
+
+var sidPattern = regexp.MustCompile(`^[A-Z]{2}[0-9a-fA-F]{32}$`)
+
+// validSID reports whether s is a Twilio SID with the given two-letter prefix.
+func validSID(s, prefix string) bool {
+	return strings.HasPrefix(s, prefix) && sidPattern.MatchString(s)
+}
+
+// twilio-go refuses credentials that are not alphanumeric (its errors 21222
+// and 21224), so Validate does too, before any request is made.
+var alphanumeric = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
+
+// Validate reports every invalid field at once, as a *ConfigError.
+func (c Config) Validate() error {
+	var e ConfigError
+	if !validSID(c.AccountSID, "AC") {
+		e.add("AccountSID", "must be \"AC\" followed by 32 hex digits")
+	}
+	if c.AuthToken == "" {
+		e.add("AuthToken", "required (it signs webhooks)")
+	} else if !alphanumeric.MatchString(c.AuthToken) {
+		e.add("AuthToken", "must be letters and digits only")
+	}
+	switch {
+	case c.APIKeySID == "" && c.APIKeySecret == "":
+	case !validSID(c.APIKeySID, "SK"):
+		e.add("APIKeySID", "must be \"SK\" followed by 32 hex digits when APIKeySecret is set")
+	case !alphanumeric.MatchString(c.APIKeySecret):
+		e.add("APIKeySecret", "required with APIKeySID, letters and digits only")
+	}
+	if c.From == "" && c.MessagingServiceSID == "" {
+		e.add("From", "either From or MessagingServiceSID is required")
+	}
+	if c.From != "" {
+		if n, err := NormalizeE164(c.From, ""); err != nil || n != c.From {
+			e.add("From", "must be a valid number in E.164 form, like +14155552671")
+		}
+	}
+	if c.MessagingServiceSID != "" && !validSID(c.MessagingServiceSID, "MG") {
+		e.add("MessagingServiceSID", "must be \"MG\" followed by 32 hex digits")
+	}
+	if c.APIBaseURL != "" {
+		if _, err := parseBaseURL(c.APIBaseURL); err != nil {
+			e.add("APIBaseURL", err.Error())
+		}
+	}
+	if c.StatusCallbackURL != "" {
+		u, err := url.Parse(c.StatusCallbackURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			e.add("StatusCallbackURL", "must be an absolute http or https URL")
+		}
+	}
+	if c.DefaultRegion != "" && !phonenumbers.GetSupportedRegions()[c.DefaultRegion] {
+		e.add("DefaultRegion", fmt.Sprintf("%q is not a supported region code (use upper case, like \"US\")", c.DefaultRegion))
+	}
+	if len(e.Problems) > 0 {
+		return &e
+	}
+	return nil
+}
+
+// parseBaseURL checks that raw is an http(s) URL with a host and no path.
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("must be an absolute http or https URL, like %s", DefaultAPIBaseURL)
+	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		return nil, fmt.Errorf("must be scheme and host only, without path or query")
+	}
+	return u, nil
+}
+
+// String describes c with its secrets redacted, so that printing a Config
+// with %v never shows them.
+func (c Config) String() string {
+	c.AuthToken = redact(c.AuthToken)
+	c.APIKeySecret = redact(c.APIKeySecret)
+	type plain Config // no String method: avoids recursion
+	return fmt.Sprintf("%+v", plain(c))
+}
+
+// LogValue makes slog print c with its secrets redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("account_sid", c.AccountSID),
+		slog.String("auth_token", redact(c.AuthToken)),
+		slog.String("api_key_sid", c.APIKeySID),
+		slog.String("api_key_secret", redact(c.APIKeySecret)),
+		slog.String("from", c.From),
+		slog.String("messaging_service_sid", c.MessagingServiceSID),
+		slog.String("api_base_url", c.APIBaseURL),
+		slog.String("status_callback_url", c.StatusCallbackURL),
+		slog.String("default_region", c.DefaultRegion),
+	)
+}
+
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// ConfigError lists every invalid field of a Config.
+type ConfigError struct {
+	Problems []FieldProblem
+}
+
+// FieldProblem is one invalid field and what is wrong with it.
+type FieldProblem struct {
+	Field   string
+	Problem string
+}
+
+func (e *ConfigError) add(field, problem string) {
+	e.Problems = append(e.Problems, FieldProblem{Field: field, Problem: problem})
+}
+
+// Fields returns the names of the invalid fields, in the order found.
+func (e *ConfigError) Fields() []string {
+	fields := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		fields[i] = p.Field
+	}
+	return fields
+}
+
+func (e *ConfigError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Problem
+	}
+	return "invalid twilio config: " + strings.Join(parts, "; ")
+}

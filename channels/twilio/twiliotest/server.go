@@ -1,0 +1,193 @@
+// Package twiliotest is a loopback stand-in for Twilio's REST API 2010-04-01,
+// for tests and for the demo: it accepts
+// POST /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP basic auth,
+// checks the fields Twilio's OpenAPI description requires, records each
+// message, and answers as Twilio does (a message resource, or a Twilio JSON
+// error). It can also fail on purpose and send signed status callbacks.
+package twiliotest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Message is one message the stand-in accepted.
+type Message struct {
+	SID                 string
+	AccountSID          string
+	To                  string
+	From                string
+	MessagingServiceSID string
+	Body                string
+	StatusCallback      string
+	Status              string // "queued" or "accepted", then what SendStatus set
+	Created             time.Time
+	Username            string // basic-auth user: the account SID or an API key SID
+}
+
+// Server is the stand-in. Its methods are safe for concurrent use.
+type Server struct {
+	accountSID string
+	authToken  string
+	url        string
+	http       *http.Server
+	served     chan struct{} // closed when Serve has returned
+	client     *http.Client  // for status callbacks
+
+	mu           sync.Mutex
+	messages     []Message
+	arrived      chan struct{} // closed and replaced on each new message
+	onMessage    func(Message)
+	apiKeys      map[string]string
+	unsubscribed map[string]bool
+	failures     []int // statuses for the next requests to fail with
+}
+
+// NewServer starts a stand-in for the account accountSID with authToken on
+// 127.0.0.1 and a free port. Like httptest.NewServer it panics if it cannot
+// listen. Close it when done.
+func NewServer(accountSID, authToken string) *Server {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(fmt.Sprintf("twiliotest: listen on 127.0.0.1: %v", err))
+	}
+	s := &Server{
+		accountSID:   accountSID,
+		authToken:    authToken,
+		url:          "http://" + ln.Addr().String(),
+		served:       make(chan struct{}),
+		client:       &http.Client{Timeout: 10 * time.Second},
+		arrived:      make(chan struct{}),
+		apiKeys:      map[string]string{},
+		unsubscribed: map[string]bool{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", s.messageCreate)
+	mux.HandleFunc("/", s.notFound)
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(s.served)
+		_ = s.http.Serve(ln) // returns http.ErrServerClosed after Close
+	}()
+	return s
+}
+
+// URL is the stand-in's base URL, for Config.APIBaseURL.
+func (s *Server) URL() string { return s.url }
+
+// Close stops the server and waits for it. It is safe to call twice.
+func (s *Server) Close() {
+	_ = s.http.Close()
+	<-s.served
+}
+
+// AddAPIKey lets keySID:secret authenticate as the account, as an API key
+// does.
+func (s *Server) AddAPIKey(keySID, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apiKeys[keySID] = secret
+}
+
+// Unsubscribe makes messages to the E.164 number fail with Twilio's error
+// 21610, as after the recipient texted STOP.
+func (s *Server) Unsubscribe(number string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unsubscribed[number] = true
+}
+
+// FailNext makes the next n authenticated message requests fail with the
+// HTTP status (such as 500 or 429) and Twilio's matching error body. Failed
+// requests are not recorded.
+func (s *Server) FailNext(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failures = append(s.failures, status)
+	}
+}
+
+// OnMessage sets a function called with each accepted message, after it is
+// recorded and before the HTTP answer is written.
+func (s *Server) OnMessage(fn func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onMessage = fn
+}
+
+// Messages returns the accepted messages, oldest first.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.messages)
+}
+
+// Wait blocks until at least n messages have been accepted, and returns
+// them, or returns ctx's error with the messages so far.
+func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
+	for {
+		s.mu.Lock()
+		msgs, arrived := slices.Clone(s.messages), s.arrived
+		s.mu.Unlock()
+		if len(msgs) >= n {
+			return msgs, nil
+		}
+		select {
+		case <-arrived:
+		case <-ctx.Done():
+			return msgs, fmt.Errorf("wait for %d messages, have %d: %w", n, len(msgs), ctx.Err())
+		}
+	}
+}
+
+// record stores m, wakes waiters and returns the OnMessage hook.
+func (s *Server) record(m Message) func(Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.messages = append(s.messages, m)
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+	return s.onMessage
+}
+
+// message returns the recorded message with sid.
+func (s *Server) message(sid string) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.messages {
+		if m.SID == sid {
+			return m, nil
+		}
+	}
+	return Message{}, errors.New("no message " + sid)
+}
+
+// setStatus records a new status for the message with sid.
+func (s *Server) setStatus(sid, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.messages {
+		if s.messages[i].SID == sid {
+			s.messages[i].Status = status
+		}
+	}
+}
+
+// nextFailure pops the status of the next forced failure, 0 if none.
+func (s *Server) nextFailure() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.failures) == 0 {
+		return 0
+	}
+	status := s.failures[0]
+	s.failures = s.failures[1:]
+	return status
+}

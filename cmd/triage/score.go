@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/triage-gw/triage/channels/mail"
+	"github.com/triage-gw/triage/gateway"
+	"github.com/triage-gw/triage/nlp"
+)
+
+// scored is one line of `triage score --json`.
+type scored struct {
+	File    string      `json:"file,omitempty"`
+	Channel nlp.Channel `json:"channel"`
+	Subject string      `json:"subject,omitempty"`
+	nlp.Assessment
+}
+
+func score(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: triage score [--json] [--channel email|voicemail] [--date RFC3339] [--staff \"Name, Name\"] FILE|- ...")
+		fs.PrintDefaults()
+	}
+	asJSON := fs.Bool("json", false, "print one JSON object per file")
+	channel := fs.String("channel", "", "email or voicemail (default: email for input with headers, voicemail for plain text)")
+	dateFlag := fs.String("date", "", "the message's date, RFC 3339 (default: the email's Date header, else now)")
+	staffFlag := fs.String("staff", "", "comma-separated staff names to recognise (default: the -config staff)")
+	configPath := fs.String("config", "", "configuration file for the staff directory and nlp.dir")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	if *channel != "" && *channel != "email" && *channel != "voicemail" {
+		return fmt.Errorf("score: --channel %q: want email or voicemail", *channel)
+	}
+	var date time.Time
+	if *dateFlag != "" {
+		d, err := time.Parse(time.RFC3339, *dateFlag)
+		if err != nil {
+			return fmt.Errorf("score: --date: %w", err)
+		}
+		date = d
+	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	staff := staffNames(*staffFlag)
+	if *staffFlag == "" {
+		for _, s := range cfg.Staff {
+			staff = append(staff, nlp.StaffName{Name: s.Name, Aliases: s.Aliases})
+		}
+	}
+	analyzer, err := gateway.LoadAnalyzer(cfg.NLP.Dir)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	var failed []error
+	for _, name := range fs.Args() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		in, subject, err := readInput(name, stdin, nlp.Channel(*channel))
+		if err != nil {
+			fmt.Fprintf(stderr, "triage score: %s: %v\n", name, err)
+			failed = append(failed, err)
+			continue
+		}
+		if !date.IsZero() {
+			in.Date = date
+		}
+		if in.Date.IsZero() {
+			in.Date = time.Now()
+		}
+		in.Staff = staff
+		a := analyzer.Analyze(in)
+		if *asJSON {
+			if err := enc.Encode(scored{File: name, Channel: in.Channel, Subject: subject, Assessment: a}); err != nil {
+				return fmt.Errorf("score: write: %w", err)
+			}
+			continue
+		}
+		printAssessment(stdout, name, in, a)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("score: %d of %d inputs could not be read", len(failed), fs.NArg())
+	}
+	return nil
+}
+
+func staffNames(list string) []nlp.StaffName {
+	var out []nlp.StaffName
+	for _, n := range strings.Split(list, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, nlp.StaffName{Name: n})
+		}
+	}
+	return out
+}
+
+// headerLine is how an RFC 5322 header field starts.
+var headerLine = regexp.MustCompile(`^[!-9;-~]+:`)
+
+// readInput reads one file (or stdin for "-") as an email when it has
+// headers and no other channel was asked for, else as a transcript.
+func readInput(name string, stdin io.Reader, channel nlp.Channel) (nlp.Input, string, error) {
+	var b []byte
+	var err error
+	if name == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, 32<<20))
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nlp.Input{}, "", err
+	}
+	firstLine, _, _ := bytes.Cut(b, []byte("\n"))
+	if (channel == "" || channel == nlp.ChannelEmail) && headerLine.Match(firstLine) {
+		m, err := mail.Parse(bytes.NewReader(b), mail.Options{})
+		if err != nil {
+			var pe *mail.ParseError
+			if errors.As(err, &pe) {
+				return nlp.Input{}, "", fmt.Errorf("not a readable email: %s", pe.Reason)
+			}
+			return nlp.Input{}, "", err
+		}
+		text := m.NewText
+		if strings.TrimSpace(text) == "" {
+			text = m.Text
+		}
+		return nlp.Input{Subject: m.Subject, Text: text, Channel: nlp.ChannelEmail, Date: m.Date}, m.Subject, nil
+	}
+	if channel == "" {
+		channel = nlp.ChannelVoicemail // text with no headers: a transcript
+	}
+	return nlp.Input{Text: string(b), Channel: channel}, "", nil
+}
+
+func printAssessment(w io.Writer, name string, in nlp.Input, a nlp.Assessment) {
+	fmt.Fprintf(w, "%s (%s)\n", name, in.Channel)
+	if in.Subject != "" {
+		fmt.Fprintf(w, "  subject:  %s\n", in.Subject)
+	}
+	fmt.Fprintf(w, "  tone:     %s (%+.2f)%s\n", a.Tone.Label, a.Tone.Score, evidenceText(a.Tone.Evidence))
+	fmt.Fprintf(w, "  urgency:  %s (%.2f)%s\n", a.Urgency.Level, a.Urgency.Score, evidenceText(a.Urgency.Evidence))
+	if !a.Urgency.Deadline.IsZero() {
+		fmt.Fprintf(w, "  deadline: %s\n", a.Urgency.Deadline.Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	fmt.Fprintf(w, "  category: %s %v%s\n", a.Category.Primary, a.Category.All, evidenceText(a.Category.Evidence))
+	fmt.Fprintf(w, "  language: %s (english=%v)\n", a.Language.Code, a.Language.English)
+	if len(a.StaffComplainedAbout) > 0 {
+		fmt.Fprintf(w, "  about staff: %s\n", strings.Join(a.StaffComplainedAbout, ", "))
+	}
+	if f, _ := json.Marshal(a.Facts); string(f) != "{}" {
+		fmt.Fprintf(w, "  facts:    %s\n", f)
+	}
+	fmt.Fprintf(w, "  summary:  %s\n", a.Summary)
+	for _, h := range a.Heard {
+		fmt.Fprintf(w, "  heard:    - %s\n", h)
+	}
+	fmt.Fprintln(w)
+}
+
+func evidenceText(ev []nlp.Evidence) string {
+	if len(ev) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, min(len(ev), 4))
+	for _, e := range ev[:min(len(ev), 4)] {
+		if e.Phrase != "" {
+			parts = append(parts, fmt.Sprintf("%s %q", e.Rule, e.Phrase))
+		} else {
+			parts = append(parts, e.Rule)
+		}
+	}
+	more := ""
+	if len(ev) > 4 {
+		more = fmt.Sprintf(" +%d", len(ev)-4)
+	}
+	return "  ← " + strings.Join(parts, ", ") + more
+}

@@ -1,0 +1,31 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/triage-gw/triage/nlp"
+	"github.com/triage-gw/triage/routing"
+)
+
+// directory reads the staff into routing's and the analyser's terms.
+func (g *Gateway) directory(ctx context.Context) (routing.Directory, []nlp.StaffName, error) {
+	staff, err := g.store.StaffList(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list staff: %w", err)
+	}
+	dir := make(routing.Directory, len(staff))
+	names := make([]nlp.StaffName, 0, len(staff))
+	for _, s := range staff {
+		h, err := routing.ParseHours(s.Hours, s.TimeZone)
+		if err != nil {
+			// Hours are validated when staff are loaded; a bad row in the
+			// database must not stop intake: treat it as always open.
+			g.log.Warn("staff hours unreadable: treated as always open", "staff_id", s.ID, "err", err)
+		}
+		dir[s.ID] = routing.Staff{ID: s.ID, Name: s.Name, Aliases: s.Aliases, Role: s.Role, ManagerID: s.ManagerID,
+			Phone: s.Phone, Hours: h, Active: s.Active}
+		names = append(names, nlp.StaffName{Name: s.Name, Aliases: s.Aliases})
+	}
+	return dir, names, nil
+}

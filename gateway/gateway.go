@@ -1,0 +1,197 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/triage-gw/triage/channels/twilio"
+	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/nlp"
+	"github.com/triage-gw/triage/routing"
+)
+
+// SMSSender sends one SMS. *twilio.Client implements it.
+type SMSSender interface {
+	SendSMS(ctx context.Context, m twilio.SMS) (twilio.SendResult, error)
+}
+
+// Options are what a Gateway is built from. Store, Analyzer and Policy are
+// required; the rest have defaults.
+type Options struct {
+	Store    store.Store
+	Analyzer *nlp.Analyzer
+	Policy   routing.Policy
+	// SMS sends notifications; nil means the SMS channel is off and
+	// notifications are recorded as not sent.
+	SMS SMSSender
+	// Intake are the connectors that pull messages (the IMAP poller); each
+	// runs until its context ends.
+	Intake []Runner
+	// HTTPAddr is where the HTTP server listens; "" means no server.
+	HTTPAddr string
+	// Listener, when set, is used instead of listening on HTTPAddr.
+	Listener net.Listener
+	// PublicURL is the base of links in SMS ("" for none).
+	PublicURL       string
+	ShutdownTimeout time.Duration
+	// JobPollInterval is how often idle job workers look for work (>= 100ms).
+	JobPollInterval time.Duration
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// OnIngest, when set, is called after each message is stored (the demo
+	// prints from it).
+	OnIngest func(IngestResult)
+}
+
+// Runner is a long-running part, such as a mailbox poller.
+type Runner interface {
+	Run(ctx context.Context) error
+}
+
+// Gateway is the running application.
+type Gateway struct {
+	opts   Options
+	store  store.Store
+	log    *slog.Logger
+	now    func() time.Time
+	jobs   store.JobClient
+	server *http.Server
+
+	closers    []func() error
+	closeStore bool
+	stopOnce   sync.Once
+}
+
+// New checks opts and builds the gateway; Run starts it.
+func New(opts Options) (*Gateway, error) {
+	if opts.Store == nil || opts.Analyzer == nil {
+		return nil, errors.New("gateway: Store and Analyzer are required")
+	}
+	if err := opts.Policy.Validate(); err != nil {
+		return nil, fmt.Errorf("gateway: policy: %w", err)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = 15 * time.Second
+	}
+	opts.JobPollInterval = max(opts.JobPollInterval, 100*time.Millisecond)
+	g := &Gateway{opts: opts, store: opts.Store, log: opts.Logger, now: opts.Now}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &smsWorker{g: g})
+	river.AddWorker(workers, &escalateWorker{g: g})
+	jobs, err := opts.Store.NewJobClient(&river.Config{
+		Queues: map[string]river.QueueConfig{
+			queueNotify: {MaxWorkers: 4},
+			queueTimers: {MaxWorkers: 2},
+		},
+		Workers:           workers,
+		FetchPollInterval: opts.JobPollInterval,
+		FetchCooldown:     opts.JobPollInterval / 2,
+		Logger:            opts.Logger.With("component", "jobs"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: job client: %w", err)
+	}
+	g.jobs = jobs
+	g.server = &http.Server{
+		Handler:           g.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	return g, nil
+}
+
+// Run serves until ctx ends, then stops in two phases: intake and HTTP stop
+// taking work, then in-flight jobs get ShutdownTimeout to finish before
+// they are cancelled. It returns nil after a clean stop.
+func (g *Gateway) Run(ctx context.Context) error {
+	// River hard-stops when its start context ends; the two-phase stop
+	// below is ours, so the workers get a context that is never cancelled.
+	if err := g.jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	ln := g.opts.Listener
+	if ln == nil && g.opts.HTTPAddr != "" {
+		var err error
+		if ln, err = net.Listen("tcp", g.opts.HTTPAddr); err != nil {
+			g.stopJobs()
+			return fmt.Errorf("listen %s: %w", g.opts.HTTPAddr, err)
+		}
+	}
+	errc := make(chan error, 1+len(g.opts.Intake))
+	var wg sync.WaitGroup
+	if ln != nil {
+		g.log.Info("http listening", "addr", ln.Addr().String())
+		wg.Go(func() {
+			if err := g.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("http: %w", err)
+			}
+		})
+	}
+	intakeCtx, stopIntake := context.WithCancel(ctx)
+	defer stopIntake()
+	for _, r := range g.opts.Intake {
+		wg.Go(func() {
+			if err := r.Run(intakeCtx); err != nil {
+				errc <- fmt.Errorf("intake: %w", err)
+			}
+		})
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+		g.log.Error("stopping after a fatal error", "err", runErr)
+	}
+	g.log.Info("shutting down: intake and HTTP stop, in-flight work finishes")
+	stopIntake()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.opts.ShutdownTimeout)
+	defer cancel()
+	if err := g.server.Shutdown(shutdownCtx); err != nil {
+		g.log.Warn("http shutdown", "err", err)
+	}
+	wg.Wait()
+	g.stopJobsWithin(shutdownCtx)
+	return runErr
+}
+
+func (g *Gateway) stopJobs() {
+	ctx, cancel := context.WithTimeout(context.Background(), g.opts.ShutdownTimeout)
+	defer cancel()
+	g.stopJobsWithin(ctx)
+}
+
+// stopJobsWithin stops the job workers once; River cancels the jobs still
+// running when ctx ends, and they are retried at the next start.
+func (g *Gateway) stopJobsWithin(ctx context.Context) {
+	g.stopOnce.Do(func() {
+		err := g.jobs.Stop(ctx)
+		if err == nil {
+			return
+		}
+		g.log.Warn("job workers did not finish in time: cancelling them (they run again at next start)", "err", err)
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := g.jobs.StopAndCancel(cctx); err != nil {
+			g.log.Error("job workers stop and cancel", "err", err)
+		}
+	})
+}

@@ -1,0 +1,359 @@
+package gateway_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/triage-gw/triage/channels/imap"
+	"github.com/triage-gw/triage/channels/imap/imaptest"
+	"github.com/triage-gw/triage/channels/twilio/twiliotest"
+	"github.com/triage-gw/triage/gateway"
+	"github.com/triage-gw/triage/gateway/config"
+	"github.com/triage-gw/triage/gateway/store"
+)
+
+const (
+	accountSID = "AC0123456789abcdef0123456789abcdef"
+	authToken  = "testauthtoken0123"
+)
+
+// bundle is one gateway wired to real peers: an in-memory IMAP server over
+// TLS, the Twilio stand-in and a SQLite file.
+type bundle struct {
+	cfg     config.Config
+	mailbox *imaptest.Server
+	sms     *twiliotest.Server
+	clock   *clock
+	results chan gateway.IngestResult
+	// maxMessageSize, when set, limits the size the poller fetches.
+	maxMessageSize int64
+}
+
+type clock struct{ offset atomic.Int64 }
+
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	ctx := t.Context()
+	mailbox, err := imaptest.Start(ctx, imaptest.ServerOptions{Username: "support@example.com", Password: "imap-pw", TLS: true})
+	if err != nil {
+		t.Fatalf("imaptest.Start() = %v", err)
+	}
+	t.Cleanup(func() { mailbox.Close() })
+	sms := twiliotest.NewServer(accountSID, authToken)
+	t.Cleanup(sms.Close)
+
+	dir := t.TempDir()
+	customers := filepath.Join(dir, "customers.yaml")
+	if err := os.WriteFile(customers, []byte(`
+- {ref: C-1, name: Jane Doe, company: Acme, tier: standard, account_value: 25, owner: tom@example.com, emails: [jane@acme.example]}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.CustomersFile = customers
+	cfg.Staff = []config.Staff{
+		{Name: "Tom Baker", Email: "tom@example.com", Phone: "+16175550102", Manager: "anna@example.com", TimeZone: "UTC"},
+		{Name: "Anna Kowalski", Email: "anna@example.com", Phone: "+16175550103", Role: "manager", TimeZone: "UTC"},
+	}
+	cfg.Policy.DefaultOwner = "tom@example.com"
+	cfg.IMAP = config.IMAP{Enabled: true, Addr: mailbox.Addr, Username: "support@example.com", Password: config.NewSecret("imap-pw"),
+		Mailbox: "INBOX", Security: "tls", PollInterval: time.Second}
+	cfg.Twilio = config.Twilio{Enabled: true, AccountSID: accountSID, AuthToken: config.NewSecret(authToken),
+		From: "+16175550199", APIBaseURL: sms.URL()}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config.Validate() = %v", err)
+	}
+	return &bundle{cfg: cfg, mailbox: mailbox, sms: sms, clock: &clock{}, results: make(chan gateway.IngestResult, 100)}
+}
+
+// start opens and runs a gateway on b's data; the returned function stops
+// it and checks that Run returned nil.
+func (b *bundle) start(t *testing.T) (*gateway.Gateway, func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.cfg.HTTP.Addr = ln.Addr().String()
+	g, err := gateway.Open(t.Context(), b.cfg, gateway.SetupOptions{
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Listener: ln, Now: b.clock.now,
+		IMAP:            imap.Config{TLSConfig: b.mailbox.ClientTLSConfig(), MaxMessageSize: b.maxMessageSize},
+		OnIngest:        func(r gateway.IngestResult) { b.results <- r },
+		JobPollInterval: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("gateway.Open() = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run() = %v, want nil after cancel", err)
+			}
+			if err := g.Close(); err != nil {
+				t.Errorf("Close() = %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return g, stop
+}
+
+func (b *bundle) appendMail(t *testing.T, id, from, subject, body string) {
+	t.Helper()
+	raw := fmt.Sprintf("From: %s\r\nTo: support@example.com\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+		from, subject, time.Now().Format(time.RFC1123Z), id, body)
+	if err := b.mailbox.Append(t.Context(), "INBOX", []byte(raw), time.Now()); err != nil {
+		t.Fatalf("Append(%s) = %v", id, err)
+	}
+}
+
+// next waits for the next ingest result.
+func (b *bundle) next(t *testing.T) gateway.IngestResult {
+	t.Helper()
+	select {
+	case r := <-b.results:
+		return r
+	case <-time.After(30 * time.Second):
+		t.Fatal("no message ingested within 30s")
+	}
+	return gateway.IngestResult{}
+}
+
+func openStore(t *testing.T, cfg config.Config) store.Store {
+	t.Helper()
+	st, err := gateway.OpenStore(t.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("OpenStore() = %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+const angry = "This is the THIRD time I write about order #48213. It is still not here and it is unacceptable!! " +
+	"Our production line has stopped. If it is not fixed by tomorrow morning we will cancel the contract."
+
+// The thin path: mailbox → parse → score → route → store → SMS, and a
+// second run over the same mailbox sends nothing new.
+func TestEmailBecomesCaseAndSMS(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.appendMail(t, "m1", "Jane Doe <jane@acme.example>", "Order #48213 - third time", angry)
+	_, stop := b.start(t)
+
+	r := b.next(t)
+	if r.CaseID == 0 || len(r.Notifications) == 0 {
+		t.Fatalf("ingest = case %d, %d notifications (plan %s: %s); want a case and an SMS", r.CaseID, len(r.Notifications), r.Plan.Action, r.Plan.Reason)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	msgs, err := b.sms.Wait(ctx, len(r.Notifications))
+	if err != nil {
+		t.Fatalf("sms.Wait() = %v", err)
+	}
+	stop()
+
+	st := openStore(t, b.cfg)
+	c, err := st.CaseGetByID(t.Context(), r.CaseID)
+	if err != nil {
+		t.Fatalf("CaseGetByID(%d) = %v", r.CaseID, err)
+	}
+	sms := msgs[0]
+	if want := "[" + strings.ToUpper(c.Priority) + "]"; !strings.Contains(sms.Body, want) || !strings.Contains(sms.Body, "Jane Doe") {
+		t.Errorf("SMS body = %q, want the case priority %s and the customer's name", sms.Body, want)
+	}
+	if sms.To != "+16175550102" || sms.From != "+16175550199" {
+		t.Errorf("SMS to %s from %s, want to the owner +16175550102 from +16175550199", sms.To, sms.From)
+	}
+	notifs, err := st.NotificationListByCase(t.Context(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range notifs {
+		if n.Status != store.NotificationSent || n.ProviderID == "" {
+			t.Errorf("notification %d: status %s sid %q, want sent with a SID", n.ID, n.Status, n.ProviderID)
+		}
+	}
+	events, err := st.CaseEventList(t.Context(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, e := range events {
+		kinds[e.Kind]++
+	}
+	for _, k := range []string{"message_received", "assessed", "case_opened", "routed", "task_created", "sms_queued", "sms_sent"} {
+		if kinds[k] == 0 {
+			t.Errorf("timeline has no %s event; kinds: %v", k, kinds)
+		}
+	}
+	st.Close()
+
+	// Second run: forget the cursor so the mailbox is read again from the
+	// start; the old message is a duplicate and nothing new is sent.
+	st2 := openStore(t, b.cfg)
+	if err := st2.MailboxCursorSet(t.Context(), store.MailboxCursor{Mailbox: "support@example.com/INBOX", UpdatedAt: time.Now()}); err != nil {
+		t.Fatalf("MailboxCursorSet() = %v", err)
+	}
+	st2.Close()
+	b.appendMail(t, "m2", "Jane Doe <jane@acme.example>", "Thanks", "Thank you for the great service last month, much appreciated!")
+	_, stop2 := b.start(t)
+	if r := b.next(t); !r.Duplicate {
+		t.Errorf("second run, first message: duplicate = false (case %d), want a duplicate", r.CaseID)
+	}
+	if r := b.next(t); r.Duplicate || len(r.Notifications) != 0 {
+		t.Errorf("second run, praise: duplicate %v, %d notifications; want a new message with none", r.Duplicate, len(r.Notifications))
+	}
+	stop2()
+	if got := len(b.sms.Messages()); got != len(msgs) {
+		t.Errorf("stand-in got %d SMS after the second run, want %d (nothing new)", got, len(msgs))
+	}
+}
+
+func TestBadMailIsQuarantinedAndIntakeMovesOn(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	if err := b.mailbox.Append(t.Context(), "INBOX", []byte("X-Garbage: \x00\x01\x02\r\nSubject: no sender, no body\r\n\r\n"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b.appendMail(t, "ok", "Jane Doe <jane@acme.example>", "Question", "What are your opening hours on Saturday?")
+	_, stop := b.start(t)
+	first, second := b.next(t), b.next(t)
+	stop()
+	if !first.Quarantined || first.Reason == "" {
+		t.Errorf("bad mail: quarantined %v reason %q, want quarantined with a reason", first.Quarantined, first.Reason)
+	}
+	if second.Quarantined || second.MessageID == 0 {
+		t.Errorf("good mail after it: %+v, want it stored", second)
+	}
+	q, err := openStore(t, b.cfg).QuarantineList(t.Context(), 10)
+	if err != nil || len(q) != 1 || q[0].Reason == "" || len(q[0].Raw) == 0 {
+		t.Errorf("QuarantineList() = %+v, %v; want one entry with its reason and raw bytes", q, err)
+	}
+}
+
+func TestSMSRetriedOnceNotDoubled(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.sms.FailNext(1, http.StatusInternalServerError)
+	b.appendMail(t, "m1", "Jane Doe <jane@acme.example>", "Order #48213 - third time", angry)
+	_, stop := b.start(t)
+	r := b.next(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	if _, err := b.sms.Wait(ctx, len(r.Notifications)); err != nil {
+		t.Fatalf("sms.Wait() = %v", err)
+	}
+	stop()
+	if got := len(b.sms.Messages()); got != len(r.Notifications) {
+		t.Errorf("stand-in got %d SMS, want %d (one per notification)", got, len(r.Notifications))
+	}
+	events, err := openStore(t, b.cfg).CaseEventList(t.Context(), r.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retry, sent int
+	for _, e := range events {
+		switch e.Kind {
+		case "sms_retry":
+			retry++
+		case "sms_sent":
+			sent++
+		}
+	}
+	if retry != 1 || sent != len(r.Notifications) {
+		t.Errorf("timeline: %d sms_retry, %d sms_sent; want 1 and %d", retry, sent, len(r.Notifications))
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.cfg.IMAP.Enabled = false
+	_, stop := b.start(t)
+	defer stop()
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get("http://" + b.cfg.HTTP.Addr + path)
+		if err != nil {
+			t.Fatalf("GET %s = %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", path, resp.StatusCode)
+		}
+	}
+}
+
+// A missed due time escalates: the timer fires, the owner's manager is told
+// by SMS and the timeline shows it.
+func TestMissedDueTimeEscalatesToManager(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.appendMail(t, "m1", "Jane Doe <jane@acme.example>", "Order #48213 - third time", angry)
+	_, stop := b.start(t)
+	r := b.next(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	before, err := b.sms.Wait(ctx, len(r.Notifications))
+	if err != nil {
+		t.Fatalf("sms.Wait() = %v", err)
+	}
+	b.clock.advance(r.Plan.DueAt.Sub(b.clock.now()) + time.Hour)
+	st := openStore(t, b.cfg)
+	if err := st.JobInsert(t.Context(), gateway.EscalateJob(r.CaseID, 2, time.Now())); err != nil {
+		t.Fatalf("JobInsert(escalate level 2) = %v", err)
+	}
+	after, err := b.sms.Wait(ctx, len(before)+1)
+	if err != nil {
+		t.Fatalf("sms.Wait() after escalation = %v", err)
+	}
+	stop()
+	esc := after[len(after)-1]
+	if esc.To != "+16175550103" || !strings.Contains(esc.Body, "ESCALATED") {
+		t.Errorf("escalation SMS to %s: %q; want the manager +16175550103, marked ESCALATED", esc.To, esc.Body)
+	}
+	events, err := st.CaseEventList(t.Context(), r.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range events {
+		found = found || e.Kind == "escalated"
+	}
+	if !found {
+		t.Errorf("timeline has no escalated event")
+	}
+}
+
+func TestOversizedMailIsQuarantined(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.maxMessageSize = 300
+	b.appendMail(t, "big", "Jane Doe <jane@acme.example>", "Big", strings.Repeat("All work and no play. ", 100))
+	_, stop := b.start(t)
+	r := b.next(t)
+	stop()
+	if !r.Quarantined || !strings.Contains(r.Reason, "over the size limit") {
+		t.Errorf("oversized mail: quarantined %v reason %q, want quarantined as over the size limit", r.Quarantined, r.Reason)
+	}
+}

@@ -1,0 +1,277 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/nlp"
+	"github.com/triage-gw/triage/routing"
+)
+
+// recentWindow is how far back contacts count as recent (for urgency and
+// the repeat-contact rule).
+const recentWindow = 14 * 24 * time.Hour
+
+// Inbound is one message from any channel, parsed into what the pipeline
+// needs. Channel and ExternalID identify it: a second Ingest of the same
+// pair changes nothing.
+type Inbound struct {
+	Channel    string // store.ChannelEmail, ChannelVoicemail, ChannelSMS
+	ExternalID string
+	FromAddr   string // email address or E.164 number
+	FromName   string
+	Subject    string
+	Text       string // what the sender wrote now
+	AutoKind   string // "", auto_reply, bounce, list
+	SentAt     time.Time
+	Raw        []byte
+	// CopiedExecutives counts recipients known to be executives.
+	CopiedExecutives int
+}
+
+// IngestResult tells what happened to one inbound message.
+type IngestResult struct {
+	Inbound       Inbound
+	MessageID     int64
+	Duplicate     bool
+	Quarantined   bool
+	Reason        string // why it was quarantined
+	Assessment    nlp.Assessment
+	Plan          routing.Plan
+	CaseID        int64
+	Customer      string
+	Notifications []store.Notification
+}
+
+// errDuplicate rolls back an ingest whose message is already stored.
+var errDuplicate = errors.New("duplicate message")
+
+// Ingest scores, routes and stores one inbound message in one transaction,
+// with the jobs for its side effects. It is idempotent on (Channel,
+// ExternalID).
+func (g *Gateway) Ingest(ctx context.Context, in Inbound) (IngestResult, error) {
+	res := IngestResult{Inbound: in}
+	now := g.now().UTC()
+	sit, staff, err := g.situation(ctx, in, now)
+	if err != nil {
+		return res, fmt.Errorf("ingest %s %s: %w", in.Channel, in.ExternalID, err)
+	}
+	date := in.SentAt
+	if date.IsZero() {
+		date = now
+	}
+	res.Assessment = g.opts.Analyzer.Analyze(nlp.Input{
+		Subject:          in.Subject,
+		Text:             in.Text,
+		Channel:          nlp.Channel(in.Channel),
+		Date:             date,
+		Staff:            staff,
+		RecentContacts:   sit.RecentContacts,
+		CopiedExecutives: in.CopiedExecutives,
+	})
+	res.Plan = routing.Decide(g.opts.Policy, routing.Inbound{
+		Channel: in.Channel, From: in.FromAddr, FromName: in.FromName, Subject: in.Subject, At: now, AutoKind: in.AutoKind,
+	}, res.Assessment, sit)
+
+	err = g.store.InTx(ctx, func(ctx context.Context, tx store.Querier) error {
+		return g.write(ctx, tx, &res, sit, now)
+	})
+	if errors.Is(err, errDuplicate) {
+		g.log.Info("duplicate message ignored", "channel", in.Channel, "external_id", in.ExternalID)
+		res = IngestResult{Inbound: in, Duplicate: true}
+		if g.opts.OnIngest != nil {
+			g.opts.OnIngest(res)
+		}
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("ingest %s %s: %w", in.Channel, in.ExternalID, err)
+	}
+	g.log.Info("message ingested", "channel", in.Channel, "external_id", in.ExternalID, "message_id", res.MessageID,
+		"action", res.Plan.Action, "case_id", res.CaseID, "priority", res.Plan.Priority,
+		"tone", res.Assessment.Tone.Label, "urgency", res.Assessment.Urgency.Level, "category", res.Assessment.Category.Primary,
+		"sms", len(res.Notifications))
+	if g.opts.OnIngest != nil {
+		g.opts.OnIngest(res)
+	}
+	return res, nil
+}
+
+// situation gathers what routing needs to know around the message.
+func (g *Gateway) situation(ctx context.Context, in Inbound, now time.Time) (routing.Situation, []nlp.StaffName, error) {
+	dir, names, err := g.directory(ctx)
+	if err != nil {
+		return routing.Situation{}, nil, err
+	}
+	sit := routing.Situation{Staff: dir}
+	kind := store.ContactEmail
+	if in.Channel != store.ChannelEmail {
+		kind = store.ContactPhone
+	}
+	if in.FromAddr == "" {
+		return sit, names, nil
+	}
+	c, err := g.store.CustomerGetByContact(ctx, kind, in.FromAddr)
+	if errors.Is(err, store.ErrNotFound) {
+		return sit, names, nil
+	}
+	if err != nil {
+		return sit, nil, fmt.Errorf("customer lookup: %w", err)
+	}
+	sit.Customer = &routing.Customer{ID: c.ID, Name: c.Name, Company: c.Company, Tier: c.Tier,
+		AccountValueCents: c.AccountValueCents, OwnerID: c.OwnerID, OwnerSince: c.OwnerSince}
+	if sit.RecentContacts, err = g.store.MessageCountSince(ctx, c.ID, now.Add(-recentWindow)); err != nil {
+		return sit, nil, fmt.Errorf("recent contacts: %w", err)
+	}
+	open, err := g.store.CaseGetOpenByCustomer(ctx, c.ID)
+	switch {
+	case err == nil:
+		sit.OpenCase = &routing.OpenCase{ID: open.ID, OwnerID: open.OwnerID, Priority: routing.Priority(open.Priority),
+			DueAt: open.DueAt, RelationshipRisk: open.RelationshipRisk}
+	case !errors.Is(err, store.ErrNotFound):
+		return sit, nil, fmt.Errorf("open case lookup: %w", err)
+	}
+	return sit, names, nil
+}
+
+// write stores the message and carries out the plan inside tx.
+func (g *Gateway) write(ctx context.Context, tx store.Querier, res *IngestResult, sit routing.Situation, now time.Time) error {
+	in, plan, a := res.Inbound, res.Plan, res.Assessment
+	var customerID int64
+	if sit.Customer != nil {
+		customerID, res.Customer = sit.Customer.ID, customerLabel(sit.Customer.Name, sit.Customer.Company)
+	} else if plan.Action != routing.ActionIgnore && in.FromAddr != "" {
+		c, err := g.newCustomer(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		customerID, res.Customer = c.ID, customerLabel(c.Name, c.Company)
+	}
+
+	switch plan.Action {
+	case routing.ActionOpenCase:
+		c, err := tx.CaseInsert(ctx, store.CaseInsertParams{
+			CustomerID: customerID, OwnerID: plan.OwnerID, Status: store.CaseOpen, Priority: string(plan.Priority),
+			Category: string(a.Category.Primary), Subject: in.Subject, Summary: a.Summary,
+			RelationshipRisk: plan.RelationshipRisk, DueAt: plan.DueAt, OpenedAt: now,
+		})
+		if err != nil {
+			return fmt.Errorf("open case: %w", err)
+		}
+		res.CaseID = c.ID
+	case routing.ActionUpdateCase:
+		risk := plan.RelationshipRisk
+		if _, err := tx.CaseUpdate(ctx, store.CaseUpdateParams{ID: sit.OpenCase.ID, OwnerID: plan.OwnerID,
+			Priority: string(plan.Priority), RelationshipRisk: &risk, DueAt: plan.DueAt, UpdatedAt: now}); err != nil {
+			return fmt.Errorf("update case %d: %w", sit.OpenCase.ID, err)
+		}
+		res.CaseID = sit.OpenCase.ID
+	}
+
+	msg, inserted, err := tx.MessageInsert(ctx, store.MessageInsertParams{
+		Channel: in.Channel, ExternalID: in.ExternalID, CustomerID: customerID, CaseID: res.CaseID,
+		FromAddr: in.FromAddr, FromName: in.FromName, Subject: in.Subject, Body: in.Text, AutoKind: in.AutoKind,
+		SentAt: in.SentAt, ReceivedAt: now, Raw: in.Raw,
+	})
+	if err != nil {
+		return fmt.Errorf("store message: %w", err)
+	}
+	if !inserted {
+		return errDuplicate
+	}
+	res.MessageID = msg.ID
+	detail, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("encode assessment: %w", err)
+	}
+	if _, err := tx.AssessmentInsert(ctx, store.AssessmentInsertParams{
+		MessageID: msg.ID, ToneScore: a.Tone.Score, ToneLabel: string(a.Tone.Label), UrgencyScore: a.Urgency.Score,
+		UrgencyLevel: string(a.Urgency.Level), Category: string(a.Category.Primary), IsComplaint: a.IsComplaint,
+		Summary: a.Summary, Language: a.Language.Code, Detail: detail,
+	}); err != nil {
+		return fmt.Errorf("store assessment: %w", err)
+	}
+	if res.CaseID == 0 {
+		return nil
+	}
+	return g.carryOut(ctx, tx, res, sit, msg, now)
+}
+
+// carryOut writes the case's timeline, task, notifications and timers.
+func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestResult, sit routing.Situation, msg store.Message, now time.Time) error {
+	plan, a := res.Plan, res.Assessment
+	tl := timeline{tx: tx, caseID: res.CaseID, at: now}
+	tl.add(ctx, "customer", "message_received", messageEvent{MessageID: msg.ID, Channel: msg.Channel, From: msg.FromAddr, Subject: msg.Subject})
+	tl.add(ctx, "system", "assessed", assessedEvent{MessageID: msg.ID, Tone: string(a.Tone.Label), ToneScore: a.Tone.Score,
+		Urgency: string(a.Urgency.Level), UrgencyScore: a.Urgency.Score, Category: string(a.Category.Primary),
+		Summary: a.Summary, Reasons: reasons(a.Urgency.Evidence, 5)})
+	if plan.Action == routing.ActionOpenCase {
+		tl.add(ctx, "system", "case_opened", noteEvent{Note: plan.Reason})
+	}
+	for _, e := range plan.Events {
+		tl.add(ctx, "system", e.Kind, noteEvent{Note: e.Note})
+	}
+	var taskID int64
+	if plan.Action == routing.ActionOpenCase {
+		t, err := tx.TaskInsert(ctx, store.TaskInsertParams{CaseID: res.CaseID, Kind: store.TaskCallback, AssigneeID: plan.OwnerID,
+			Status: store.TaskOpen, DueAt: plan.DueAt, Checklist: plan.Checklist, CreatedAt: now})
+		if err != nil {
+			return fmt.Errorf("create call-back task: %w", err)
+		}
+		taskID = t.ID
+		tl.add(ctx, "system", "task_created", taskEvent{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, DueAt: t.DueAt})
+	}
+	if tl.err != nil {
+		return tl.err
+	}
+	for _, n := range plan.Notices {
+		notif, err := g.notify(ctx, tx, notifyParams{
+			key:    fmt.Sprintf("message:%d:%s:%d", msg.ID, n.Role, n.StaffID),
+			caseID: res.CaseID, taskID: taskID, notice: n, dir: sit.Staff, now: now,
+			sms: routing.SMSInput{CaseID: res.CaseID, Role: n.Role, Priority: plan.Priority, Customer: res.Customer,
+				Summary: a.Summary, Tone: string(a.Tone.Label), Why: reasons(a.Urgency.Evidence, 3), Facts: keyFacts(a.Facts, 4), DueAt: plan.DueAt},
+		})
+		if err != nil {
+			return err
+		}
+		if notif.ID != 0 {
+			res.Notifications = append(res.Notifications, notif)
+		}
+	}
+	for _, t := range plan.Timers {
+		if err := tx.JobInsert(ctx, escalateJob(res.CaseID, t.Level, t.At)); err != nil {
+			return fmt.Errorf("schedule escalation: %w", err)
+		}
+	}
+	return nil
+}
+
+func (g *Gateway) newCustomer(ctx context.Context, tx store.Querier, in Inbound) (store.Customer, error) {
+	p := store.CustomerUpsertParams{ExternalRef: "auto:" + in.Channel + ":" + strings.ToLower(in.FromAddr),
+		Name: in.FromName, Tier: "standard"}
+	if p.Name == "" {
+		p.Name = in.FromAddr
+	}
+	if in.Channel == store.ChannelEmail {
+		p.Emails = []string{in.FromAddr}
+	} else {
+		p.Phones = []string{in.FromAddr}
+	}
+	c, err := tx.CustomerUpsert(ctx, p)
+	if err != nil {
+		return c, fmt.Errorf("create customer for %s: %w", in.FromAddr, err)
+	}
+	return c, nil
+}
+
+func customerLabel(name, company string) string {
+	if company != "" && company != name {
+		return name + " (" + company + ")"
+	}
+	return name
+}

@@ -1,0 +1,54 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/routing"
+)
+
+type notifyParams struct {
+	key            string // idempotency key of the notification
+	caseID, taskID int64
+	notice         routing.Notice
+	dir            routing.Directory
+	sms            routing.SMSInput
+	now            time.Time
+}
+
+// notify records one SMS notification and queues the job that sends it,
+// both inside tx. A staff member with no phone gets a timeline event
+// instead, so the gap is visible rather than silent.
+func (g *Gateway) notify(ctx context.Context, tx store.Querier, p notifyParams) (store.Notification, error) {
+	tl := timeline{tx: tx, caseID: p.caseID, at: p.now}
+	st, ok := p.dir[p.notice.StaffID]
+	if !ok || st.Phone == "" {
+		tl.add(ctx, "system", "sms_not_possible", noteEvent{Note: fmt.Sprintf("staff %d (%s) has no phone number: %s not told by SMS", p.notice.StaffID, st.Name, p.notice.Role)})
+		return store.Notification{}, tl.err
+	}
+	p.sms.Location = st.Hours.Location()
+	if g.opts.PublicURL != "" {
+		p.sms.Link = g.opts.PublicURL + "/cases/" + strconv.FormatInt(p.caseID, 10)
+	}
+	n, inserted, err := tx.NotificationInsert(ctx, store.NotificationInsertParams{
+		Key: p.key, CaseID: p.caseID, TaskID: p.taskID, StaffID: st.ID, To: st.Phone,
+		Body: routing.SMSText(p.sms), CreatedAt: p.now,
+	})
+	if err != nil {
+		return n, fmt.Errorf("record notification %s: %w", p.key, err)
+	}
+	if !inserted {
+		return n, nil
+	}
+	tl.add(ctx, "system", "sms_queued", smsEvent{NotificationID: n.ID, StaffID: st.ID, Role: p.notice.Role})
+	if tl.err != nil {
+		return n, tl.err
+	}
+	if err := tx.JobInsert(ctx, smsJob(n.ID)); err != nil {
+		return n, fmt.Errorf("queue sms %d: %w", n.ID, err)
+	}
+	return n, nil
+}

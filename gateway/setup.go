@@ -1,0 +1,148 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/triage-gw/triage/channels/imap"
+	"github.com/triage-gw/triage/channels/twilio"
+	"github.com/triage-gw/triage/configs"
+	"github.com/triage-gw/triage/gateway/config"
+	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/nlp"
+)
+
+// SetupOptions adjust what Open builds from a configuration.
+type SetupOptions struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Listener replaces listening on the configured HTTP address.
+	Listener net.Listener
+	// IMAP carries mailbox settings a config file does not: TLSConfig for
+	// a private CA, DebugWriter for a protocol trace. Its address, account
+	// and security come from the configuration.
+	IMAP     imap.Config
+	OnIngest func(IngestResult)
+	// JobPollInterval overrides the job workers' idle poll (default 1s).
+	JobPollInterval time.Duration
+}
+
+// Open builds a gateway from a validated configuration: it opens (and
+// migrates) the store, loads staff and customers into it, loads the NLP
+// models and lexicons once, and sets up the enabled channels, logging which
+// are off. Close releases what Open opened.
+func Open(ctx context.Context, cfg config.Config, o SetupOptions) (*Gateway, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	st, err := OpenStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	g, err := build(ctx, cfg, o, st, log)
+	if err != nil {
+		return nil, errors.Join(err, st.Close())
+	}
+	g.closeStore = true
+	return g, nil
+}
+
+func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Store, log *slog.Logger) (*Gateway, error) {
+	defaultOwner, err := SyncDirectory(ctx, st, cfg)
+	if err != nil {
+		return nil, err
+	}
+	analyzer, err := LoadAnalyzer(cfg.NLP.Dir)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := routingPolicy(cfg, defaultOwner)
+	if err != nil {
+		return nil, err
+	}
+	opts := Options{
+		Store: st, Analyzer: analyzer, Policy: policy,
+		HTTPAddr: cfg.HTTP.Addr, Listener: o.Listener, PublicURL: cfg.HTTP.PublicURL,
+		ShutdownTimeout: cfg.HTTP.ShutdownTimeout, JobPollInterval: cmpOr(o.JobPollInterval, time.Second),
+		Now: o.Now, Logger: log, OnIngest: o.OnIngest,
+	}
+	if cfg.Twilio.Enabled {
+		c, err := twilio.New(twilio.Config{
+			AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken.Value(), From: cfg.Twilio.From,
+			MessagingServiceSID: cfg.Twilio.MessagingServiceSID, APIBaseURL: cfg.Twilio.APIBaseURL,
+		}, &http.Client{Timeout: 30 * time.Second})
+		if err != nil {
+			return nil, fmt.Errorf("twilio: %w", err)
+		}
+		opts.SMS = c
+	} else {
+		log.Warn("channel off: twilio (no SMS will be sent; notifications are recorded as not sent)")
+	}
+	g, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.IMAP.Enabled {
+		ic := o.IMAP
+		ic.Addr, ic.Username, ic.Password = cfg.IMAP.Addr, cfg.IMAP.Username, cfg.IMAP.Password.Value()
+		ic.Mailbox, ic.Security, ic.PollInterval = cfg.IMAP.Mailbox, imap.Security(cfg.IMAP.Security), cfg.IMAP.PollInterval
+		p, err := imap.NewPoller(ic, g.MailboxSink(), log.With("component", "imap"))
+		if err != nil {
+			return nil, fmt.Errorf("imap: %w", err)
+		}
+		g.opts.Intake = append(g.opts.Intake, p)
+		g.closers = append(g.closers, p.Close)
+	} else {
+		log.Warn("channel off: imap (no mailbox is read)")
+	}
+	if !cfg.SMTP.Enabled {
+		log.Info("channel off: smtp (no customer email is sent)")
+	}
+	return g, nil
+}
+
+// Close releases the store if Open opened it, and the channels.
+func (g *Gateway) Close() error {
+	var errs []error
+	for _, c := range g.closers {
+		errs = append(errs, c())
+	}
+	if g.closeStore {
+		errs = append(errs, g.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// LoadAnalyzer loads the NLP lexicons from dir, or the embedded ones when
+// dir is "", and the models, once.
+func LoadAnalyzer(dir string) (*nlp.Analyzer, error) {
+	var fsys fs.FS = configs.NLPFS()
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	c, err := nlp.LoadConfig(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("nlp config: %w", err)
+	}
+	a, err := nlp.New(c)
+	if err != nil {
+		return nil, fmt.Errorf("nlp: %w", err)
+	}
+	return a, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

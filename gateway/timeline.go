@@ -1,0 +1,111 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/nlp"
+)
+
+// timeline appends events to one case inside a transaction, keeping the
+// first error so that a run of appends reads as straight-line code.
+type timeline struct {
+	tx     store.Querier
+	caseID int64
+	at     time.Time
+	err    error
+}
+
+func (t *timeline) add(ctx context.Context, actor, kind string, data any) {
+	if t.err != nil {
+		return
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		t.err = fmt.Errorf("encode %s event: %w", kind, err)
+		return
+	}
+	if _, err := t.tx.CaseEventInsert(ctx, store.CaseEventInsertParams{CaseID: t.caseID, At: t.at, Actor: actor, Kind: kind, Data: b}); err != nil {
+		t.err = fmt.Errorf("append %s event to case %d: %w", kind, t.caseID, err)
+	}
+}
+
+// Event payloads, one type per shape, stored as JSON on the timeline.
+type (
+	messageEvent struct {
+		MessageID int64  `json:"message_id"`
+		Channel   string `json:"channel"`
+		From      string `json:"from"`
+		Subject   string `json:"subject,omitempty"`
+	}
+	assessedEvent struct {
+		MessageID    int64    `json:"message_id"`
+		Tone         string   `json:"tone"`
+		ToneScore    float64  `json:"tone_score"`
+		Urgency      string   `json:"urgency"`
+		UrgencyScore float64  `json:"urgency_score"`
+		Category     string   `json:"category"`
+		Summary      string   `json:"summary"`
+		Reasons      []string `json:"reasons,omitempty"`
+	}
+	noteEvent struct {
+		Note string `json:"note"`
+	}
+	taskEvent struct {
+		TaskID     int64     `json:"task_id"`
+		Kind       string    `json:"kind"`
+		AssigneeID int64     `json:"assignee_id"`
+		DueAt      time.Time `json:"due_at"`
+	}
+	smsEvent struct {
+		NotificationID int64  `json:"notification_id"`
+		StaffID        int64  `json:"staff_id"`
+		Role           string `json:"role,omitempty"`
+		ProviderID     string `json:"provider_id,omitempty"`
+		Error          string `json:"error,omitempty"`
+		Attempt        int    `json:"attempt,omitempty"`
+	}
+)
+
+// reasons lists up to n pieces of evidence as short text, strongest first
+// as the analyser ordered them.
+func reasons(ev []nlp.Evidence, n int) []string {
+	var out []string
+	for _, e := range ev {
+		if len(out) == n {
+			break
+		}
+		r := e.Rule
+		if e.Phrase != "" {
+			r += ": " + e.Phrase
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// keyFacts picks the facts an agent most needs in an SMS.
+func keyFacts(f nlp.Facts, n int) []string {
+	var out []string
+	add := func(prefix string, vs ...string) {
+		for _, v := range vs {
+			if len(out) < n {
+				out = append(out, prefix+v)
+			}
+		}
+	}
+	add("order ", f.OrderNumbers...)
+	add("invoice ", f.InvoiceNumbers...)
+	for _, a := range f.Amounts {
+		add("", a.Text)
+	}
+	add("ticket ", f.TicketNumbers...)
+	add("", f.Dates...)
+	return out
+}
