@@ -15,14 +15,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/triage-gw/triage/gateway/store"
 	"github.com/triage-gw/triage/gateway/store/sqlstore"
@@ -86,7 +89,7 @@ func openDriver(ctx context.Context, path string, logger *slog.Logger) (*driver,
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
-	if err := db.PingContext(ctx); err != nil {
+	if err := connect(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -206,4 +209,32 @@ func (d *driver) RiverMigrate(ctx context.Context) (versions []int, err error) {
 		d.logger.InfoContext(ctx, "river migration failed, retrying from the applied versions",
 			slog.Int("attempt", attempt+1), slog.String("error", err.Error()))
 	}
+}
+
+// connect opens the first connection. Switching a new file to WAL needs an
+// exclusive lock, and SQLite answers SQLITE_BUSY at once, without the busy
+// handler, when another process is creating the same file: so a busy
+// answer is retried for up to busyWait, with jittered backoff.
+func connect(ctx context.Context, db *sql.DB) error {
+	const busyWait = 10 * time.Second
+	deadline := time.Now().Add(busyWait)
+	delay := 20 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay/2 + rand.N(delay)):
+		}
+		delay = min(2*delay, 500*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLITE_BUSY or one of its extended codes.
+func isBusy(err error) bool {
+	var se *msqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
