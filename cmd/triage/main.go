@@ -6,6 +6,7 @@
 //	triage demo    [-exit-after D]  run a self-contained demo (nothing to install)
 //	triage migrate [-config FILE]   apply database migrations and exit
 //	triage score   [flags] FILE|-   score messages and print the assessment
+//	triage bench   [flags]          measure the intake pipeline's throughput
 //	triage version
 package main
 
@@ -45,6 +46,7 @@ commands:
   demo     run a self-contained demo: in-process mailbox, Twilio stand-in, SQLite
   migrate  apply database migrations and exit (-config FILE)
   score    score messages (.eml or text) and print the assessment
+  bench    measure parsing, scoring and ingest throughput (medians over rounds)
   version  print the version
 
 Run 'triage <command> -h' for a command's flags.
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return migrate(ctx, rest, stdout, stderr)
 	case "score":
 		return score(ctx, rest, stdin, stdout, stderr)
+	case "bench":
+		return bench(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "triage", version)
 		return nil

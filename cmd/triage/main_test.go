@@ -189,3 +189,19 @@ func TestServeStopsCleanly(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchPrintsEveryStage(t *testing.T) {
+	t.Parallel()
+	out, errOut, err := runCmd(t, t.Context(), "bench", "-rounds", "1", "-messages", "12", "-baseline", "1")
+	if err != nil {
+		t.Fatalf("bench = %v\n%s", err, errOut)
+	}
+	for _, stage := range []string{"parse (channels/mail)", "nlp.Analyze", "ingest (parse+nlp+route+tx)", "prose defaults (baseline)", "× prose's defaults in this run"} {
+		if !strings.Contains(out, stage) {
+			t.Errorf("bench output lacks %q:\n%s", stage, out)
+		}
+	}
+	if _, _, err := runCmd(t, t.Context(), "bench", "-rounds", "0"); err == nil {
+		t.Error("bench -rounds 0 = nil error, want one")
+	}
+}
