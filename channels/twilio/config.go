@@ -175,6 +175,7 @@ func (e *ConfigError) Fields() []string {
 	return fields
 }
 
+// Error lists every problem, "Field: problem", separated by semicolons.
 func (e *ConfigError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

@@ -33,6 +33,8 @@ type Error struct {
 	Err error
 }
 
+// Error says what failed, with status and code, and whether it is
+// permanent.
 func (e *Error) Error() string {
 	kind := "retryable"
 	if e.Permanent {

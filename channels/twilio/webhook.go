@@ -17,6 +17,7 @@ type WebhookError struct {
 	Invalid []string
 }
 
+// Error names the webhook and lists the missing and invalid parameters.
 func (e *WebhookError) Error() string {
 	var parts []string
 	if len(e.Missing) > 0 {

@@ -1,0 +1,177 @@
+// Package smtptest is an in-process SMTP server (go-smtp) on 127.0.0.1 that
+// records every message it accepts, for tests of code that sends email. It
+// can offer STARTTLS or speak implicit TLS with an in-memory self-signed
+// certificate, and require AUTH PLAIN.
+package smtptest
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Options configures a Server. The zero value is a plain server without
+// TLS or authentication.
+type Options struct {
+	// StartTLS offers STARTTLS with a self-signed certificate.
+	StartTLS bool
+	// ImplicitTLS speaks TLS from the first byte, like port 465.
+	ImplicitTLS bool
+	// Username and Password, if set, make AUTH PLAIN required before MAIL.
+	// go-smtp offers AUTH only on a TLS connection.
+	Username, Password string
+	// Logger receives the server's errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Message is one message the server accepted.
+type Message struct {
+	From     string   // envelope sender (MAIL FROM)
+	To       []string // envelope recipients (RCPT TO)
+	Data     []byte   // the message as transferred, CRLF line endings
+	TLS      bool     // whether the session was encrypted
+	AuthUser string   // who authenticated, "" if nobody
+	Received time.Time
+}
+
+// Server is a recording SMTP server. Its methods are safe for concurrent use.
+type Server struct {
+	opts   Options
+	smtp   *smtp.Server
+	ln     net.Listener
+	served chan struct{}
+	client *tls.Config
+
+	mu        sync.Mutex
+	messages  []Message
+	arrived   chan struct{} // closed and replaced on each new message
+	onMessage func(Message)
+}
+
+// NewServer starts a server on 127.0.0.1 and a free port. Close it when done.
+func NewServer(opts Options) (*Server, error) {
+	if opts.StartTLS && opts.ImplicitTLS {
+		return nil, fmt.Errorf("start smtp test server: StartTLS and ImplicitTLS exclude each other")
+	}
+	s := &Server{opts: opts, served: make(chan struct{}), arrived: make(chan struct{})}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s.smtp = smtp.NewServer(smtp.BackendFunc(s.newSession))
+	s.smtp.Domain = "smtptest.localhost"
+	s.smtp.ReadTimeout, s.smtp.WriteTimeout = time.Minute, time.Minute
+	s.smtp.MaxMessageBytes = 10 << 20
+	s.smtp.MaxRecipients = 100
+	s.smtp.ErrorLog = slogPrinter{logger}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start smtp test server: %w", err)
+	}
+	if opts.StartTLS || opts.ImplicitTLS {
+		serverTLS, clientTLS, err := selfSigned()
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("start smtp test server: %w", err)
+		}
+		s.client = clientTLS
+		if opts.StartTLS {
+			s.smtp.TLSConfig = serverTLS
+		} else {
+			ln = tls.NewListener(ln, serverTLS)
+		}
+	}
+	s.ln = ln
+	go func() {
+		defer close(s.served)
+		_ = s.smtp.Serve(ln) // returns smtp.ErrServerClosed after Close
+	}()
+	return s, nil
+}
+
+// Addr is the server's "127.0.0.1:port".
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// ClientTLSConfig returns a TLS configuration that trusts the server's
+// certificate, or nil if the server has no TLS.
+func (s *Server) ClientTLSConfig() *tls.Config {
+	if s.client == nil {
+		return nil
+	}
+	return s.client.Clone()
+}
+
+// Close stops the server and waits for it. It is safe to call twice.
+func (s *Server) Close() error {
+	err := s.smtp.Close()
+	_ = s.ln.Close() // in case Close came before Serve registered it
+	<-s.served
+	if err != nil && err != smtp.ErrServerClosed {
+		return fmt.Errorf("close smtp test server: %w", err)
+	}
+	return nil
+}
+
+// OnMessage sets a function called with each accepted message, after it is
+// recorded and before the server answers the DATA command.
+func (s *Server) OnMessage(fn func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onMessage = fn
+}
+
+// Messages returns the accepted messages, oldest first.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.messages)
+}
+
+// Wait blocks until at least n messages have been accepted, and returns
+// them, or returns ctx's error with the messages so far.
+func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
+	for {
+		s.mu.Lock()
+		msgs, arrived := slices.Clone(s.messages), s.arrived
+		s.mu.Unlock()
+		if len(msgs) >= n {
+			return msgs, nil
+		}
+		select {
+		case <-arrived:
+		case <-ctx.Done():
+			return msgs, fmt.Errorf("wait for %d messages, have %d: %w", n, len(msgs), ctx.Err())
+		}
+	}
+}
+
+// record stores m, wakes waiters and returns the OnMessage hook.
+func (s *Server) record(m Message) func(Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.messages = append(s.messages, m)
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+	return s.onMessage
+}
+
+// slogPrinter passes go-smtp's error log to slog.
+type slogPrinter struct{ logger *slog.Logger }
+
+// Printf logs a formatted line as a warning.
+func (p slogPrinter) Printf(format string, v ...any) {
+	p.logger.Warn(fmt.Sprintf(format, v...), "component", "smtptest")
+}
+
+// Println logs its arguments as a warning.
+func (p slogPrinter) Println(v ...any) {
+	p.logger.Warn(fmt.Sprint(v...), "component", "smtptest")
+}
