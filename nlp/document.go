@@ -38,15 +38,22 @@ func (a *Analyzer) prepare(in *Input) *doc {
 	d.words = make([]int32, 0, n)
 	d.norms = make([]string, 0, n)
 
-	if start := subjectStart(in.Subject); start < len(in.Subject) {
-		a.addSentence(d, fieldSubject, regionBody, start, len(in.Subject))
-	}
 	spans := a.regions(in.Text)
 	body := 0
 	for _, sp := range spans {
 		if sp.region == regionBody {
 			body += len(strings.Fields(in.Text[sp.start:sp.end]))
 		}
+	}
+	if start := subjectStart(in.Subject); start < len(in.Subject) {
+		// A reply's subject was written for an earlier message ("Re: Re:
+		// STILL NOTHING" over "All good now"): when the reply says
+		// something of its own, the subject is history, like quoted text.
+		r := regionBody
+		if isReplySubject(in.Subject) && body >= 3 {
+			r = regionQuoted
+		}
+		a.addSentence(d, fieldSubject, r, start, len(in.Subject))
 	}
 	for _, sp := range spans {
 		// A message that only forwards or quotes is read as its content.
@@ -56,6 +63,18 @@ func (a *Analyzer) prepare(in *Input) *doc {
 		a.sentences(d, fieldText, in.Text, sp)
 	}
 	return d
+}
+
+// isReplySubject reports whether s starts with a reply prefix (not a
+// forward: a forwarded subject belongs to the forwarded content).
+func isReplySubject(s string) bool {
+	low := strings.ToLower(strings.TrimSpace(s))
+	for _, p := range []string{"re:", "aw:", "sv:", "antw:", "r:"} {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // subjectStart skips reply and forward prefixes ("Re: Fwd: ").
