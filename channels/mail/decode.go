@@ -13,7 +13,8 @@ import (
 )
 
 // decodeTransfer undoes a part's Content-Transfer-Encoding (RFC 2045
-// section 6). Broken base64 and quoted-printable keep what decodes.
+// section 6) where go-message could not: misspelt encoding names, and
+// broken base64 and quoted-printable, which keep what decodes.
 func decodeTransfer(enc string, b []byte, warn func(string)) []byte {
 	switch strings.ToLower(strings.Trim(strings.TrimSpace(enc), `"`)) {
 	case "", "7bit", "8bit", "binary", "7-bit", "8-bit":
@@ -134,9 +135,12 @@ func unhex(c byte) byte {
 	}
 }
 
-// decodeCharset converts b from the charset named by label to UTF-8. It
-// never fails: an unknown charset is read as UTF-8 when the bytes are valid
-// UTF-8 and as Latin-1 (Windows-1252) otherwise, with a warning.
+// decodeCharset converts b from the charset named by label to UTF-8 where
+// go-message does not: it checks text declared UTF-8 or US-ASCII (which
+// go-message passes through), decodes UTF-7, which go-message's charset
+// table lacks, and never fails: an unknown charset is read as UTF-8 when the
+// bytes are valid UTF-8 and as Latin-1 (Windows-1252) otherwise, with a
+// warning. Known charsets are converted by go-message's charset package.
 func decodeCharset(label string, b []byte, warn func(string)) string {
 	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
 	switch label {

@@ -9,11 +9,19 @@
 // recognises delivery status notifications (RFC 3464, RFC 6522 reports) and
 // automatic responses (RFC 3834 Auto-Submitted, RFC 2369/2919 list headers).
 //
-// Parsing is lenient: mail from the wild is often malformed, so unknown
-// charsets, broken transfer encodings, truncated multiparts, bare CR or CRLF
-// line endings and raw 8-bit headers are decoded as well as possible and
-// reported in Message.Warnings. Only input from which nothing useful can be
-// taken gives a *ParseError. Parse never panics on bad input.
+// The MIME parsing is github.com/emersion/go-message's: textproto.ReadHeader
+// and its multipart reader split the message, message.New undoes transfer
+// encodings and converts charsets, and mail.Header reads addresses, dates,
+// message ids and RFC 2047 encoded words.
+//
+// Parsing is lenient: mail from the wild is often malformed. Where
+// go-message refuses a header, a multipart, a transfer encoding, a charset
+// or a field, or would lose content, the package's own lenient code reads
+// that part instead: unknown charsets, broken base64, truncated multiparts,
+// wrong boundaries and raw 8-bit headers are decoded as well as possible and
+// each fallback is reported in Message.Warnings. Only input from which
+// nothing useful can be taken gives a *ParseError. Parse never panics on
+// bad input.
 //
 // The package knows nothing of the rest of the gateway.
 package mail

@@ -4,15 +4,130 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	netmail "net/mail"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
 )
 
-// headerText decodes an unstructured header value: raw 8-bit or ISO-2022-JP
-// bytes first, then RFC 2047 encoded words.
+// The header fields of a message are read by go-message's mail.Header
+// (RFC 5322 addresses, dates and message ids, RFC 2047 encoded words).
+// Values it refuses, or cannot read right, go to the package's lenient
+// parsers, and Warnings says so.
+
+// needsRawDecoding reports whether a header value holds raw bytes that
+// go-message passes through undecoded: 8-bit bytes that are not UTF-8, or
+// ISO-2022-JP escape sequences.
+func needsRawDecoding(v string) bool {
+	return !utf8.ValidString(v) || strings.Contains(v, "\x1b$") || strings.Contains(v, "\x1b(")
+}
+
+// fieldText decodes the unstructured field value raw with decode, a
+// go-message method (mail.Header.Subject or message.Header.Text). Raw 8-bit
+// values, encoded words in charsets go-message does not know and decodings
+// that had to replace bytes are redone by headerText.
+func (p *parser) fieldText(raw string, decode func() (string, error)) string {
+	if raw == "" {
+		return ""
+	}
+	if needsRawDecoding(raw) {
+		return p.headerText(raw) // warns about the raw bytes
+	}
+	s, err := decode()
+	switch {
+	case err == nil && (!strings.ContainsRune(s, utf8.RuneError) || strings.ContainsRune(raw, utf8.RuneError)):
+		return s
+	case message.IsUnknownCharset(err):
+		// UTF-7 or an unknown charset: decodeCharset knows the one and
+		// warns about the other.
+		return p.headerText(raw)
+	}
+	n := p.warned
+	s = p.headerText(raw)
+	p.noteFallback(n, fmt.Sprintf("header %q decoded leniently", clip(raw, 40)))
+	return s
+}
+
+// addresses reads the address-list field key (From, To, Cc, Reply-To,
+// Sender) with mail.Header.AddressList. Raw 8-bit values and lists it
+// refuses go to addressList.
+func (p *parser) addresses(h gomail.Header, key string) []Address {
+	raw := h.Get(key)
+	if raw == "" {
+		return nil
+	}
+	if needsRawDecoding(raw) {
+		return p.addressList(key, raw) // warns about the raw bytes
+	}
+	list, err := h.AddressList(key)
+	if err == nil {
+		return p.toAddresses(list)
+	}
+	if !strings.Contains(raw, "=?") {
+		// Broken syntax: parsing it again with another word decoder would
+		// fail the same way.
+		return p.splitAddresses(key, raw)
+	}
+	// net/mail flattens errors to text, so a name in a charset go-message
+	// lacks (UTF-7 included) cannot be told apart from broken syntax.
+	n := p.warned
+	addrs := p.addressList(key, raw)
+	p.noteFallback(n, fmt.Sprintf("%s header read leniently", key))
+	return addrs
+}
+
+// messageID reads the Message-ID field with mail.Header.MessageID, and
+// with msgIDs when go-message refuses it.
+func (p *parser) messageID(h gomail.Header) string {
+	raw := h.Get("Message-Id")
+	if raw == "" {
+		return ""
+	}
+	if id, err := h.MessageID(); err == nil {
+		return id
+	}
+	p.warn(fmt.Sprintf("malformed Message-ID %q read leniently", clip(raw, 60)))
+	return first(msgIDs(raw))
+}
+
+// msgIDList reads an In-Reply-To or References field with
+// mail.Header.MsgIDList, and with msgIDs when go-message refuses it.
+func (p *parser) msgIDList(h gomail.Header, key string) []string {
+	raw := h.Get(key)
+	if raw == "" {
+		return nil
+	}
+	if ids, err := h.MsgIDList(key); err == nil {
+		return ids
+	}
+	p.warn(fmt.Sprintf("malformed %s header read leniently", key))
+	return msgIDs(raw)
+}
+
+// date reads the Date field with mail.Header.Date, and with parseDate when
+// go-message refuses it.
+func (p *parser) date(h gomail.Header) time.Time {
+	v := h.Get("Date")
+	if v == "" {
+		p.warn("no Date header")
+		return time.Time{}
+	}
+	if t, err := h.Date(); err == nil {
+		return t
+	}
+	if t, ok := parseDate(v); ok {
+		p.warn(fmt.Sprintf("nonstandard Date header %q read leniently", clip(v, 60)))
+		return t
+	}
+	p.warn(fmt.Sprintf("unparseable Date header %q", clip(v, 60)))
+	return time.Time{}
+}
+
+// headerText is the lenient decoder of unstructured header values, for
+// what go-message cannot decode: raw 8-bit or ISO-2022-JP bytes first, then
+// RFC 2047 encoded words in any charset decodeCharset can guess.
 func (p *parser) headerText(raw string) string {
 	s := p.rawHeaderBytes(raw)
 	if !strings.Contains(s, "=?") {
@@ -32,6 +147,7 @@ func (p *parser) headerText(raw string) string {
 // into UTF-8, guessing the charset from the message's own Content-Type.
 func (p *parser) rawHeaderBytes(raw string) string {
 	if strings.Contains(raw, "\x1b$") || strings.Contains(raw, "\x1b(") {
+		p.warn("raw ISO-2022-JP header decoded")
 		return decodeCharset("iso-2022-jp", []byte(raw), p.warn)
 	}
 	if utf8.ValidString(raw) {
@@ -62,190 +178,4 @@ func (p *parser) wordCharsetReader(label string, input io.Reader) (io.Reader, er
 		return nil, fmt.Errorf("read encoded word: %w", err)
 	}
 	return strings.NewReader(decodeCharset(label, b, p.warn)), nil
-}
-
-// addressList parses an address-list header (From, To, Cc, Reply-To),
-// falling back to a forgiving split when the list is not RFC 5322.
-func (p *parser) addressList(name, raw string) []Address {
-	if strings.TrimSpace(raw) == "" {
-		return nil
-	}
-	s := p.rawHeaderBytes(raw)
-	ap := netmail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: p.wordCharsetReader}}
-	if list, err := ap.ParseList(s); err == nil {
-		var out []Address
-		for _, a := range list {
-			out = append(out, Address{Name: p.addressName(a.Name), Addr: strings.ToLower(a.Address)})
-		}
-		return out
-	}
-	var out []Address
-	for _, part := range splitAddressList(s) {
-		if a, ok := p.lenientAddress(part); ok {
-			out = append(out, a)
-		}
-	}
-	if len(out) == 0 {
-		p.warn(fmt.Sprintf("unparseable %s header %q", name, clip(s, 60)))
-	} else {
-		p.warn(fmt.Sprintf("malformed %s header parsed leniently", name))
-	}
-	return out
-}
-
-// splitAddressList splits s at commas and semicolons outside quotes,
-// comments and angle brackets, dropping group names ("team: a, b;").
-func splitAddressList(s string) []string {
-	var parts []string
-	var cur strings.Builder
-	inQuote, angle, paren := false, 0, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && inQuote && i+1 < len(s):
-			cur.WriteByte(c)
-			i++
-			c = s[i]
-		case c == '"' && paren == 0:
-			inQuote = !inQuote
-		case inQuote:
-		case c == '(':
-			paren++
-		case c == ')' && paren > 0:
-			paren--
-		case paren > 0:
-		case c == '<':
-			angle++
-		case c == '>' && angle > 0:
-			angle--
-		case angle > 0:
-		case c == ',' || c == ';':
-			parts = append(parts, cur.String())
-			cur.Reset()
-			continue
-		case c == ':':
-			// Group name: drop what came before it.
-			cur.Reset()
-			continue
-		}
-		cur.WriteByte(c)
-	}
-	return append(parts, cur.String())
-}
-
-var commentRE = regexp.MustCompile(`\(([^()]*)\)`)
-
-// lenientAddress parses one mailbox such as `Ann Lee <ann@x>`,
-// `ann@x (Ann Lee)`, `"Lee, Ann" ann@x`, `MAILER-DAEMON` or
-// `MAILER-DAEMON <>` (a name with an empty address).
-func (p *parser) lenientAddress(s string) (Address, bool) {
-	s = strings.TrimSpace(s)
-	var name, addr string
-	if i := strings.LastIndexByte(s, '<'); i >= 0 {
-		addr = s[i+1:]
-		if j := strings.IndexByte(addr, '>'); j >= 0 {
-			addr = addr[:j]
-		}
-		name = s[:i]
-	} else {
-		if m := commentRE.FindStringSubmatch(s); m != nil {
-			name = m[1]
-			s = commentRE.ReplaceAllString(s, " ")
-		}
-		fields := strings.Fields(s)
-		for _, f := range fields {
-			if strings.Contains(f, "@") {
-				addr = f
-			}
-		}
-		if addr == "" && len(fields) == 1 {
-			addr = fields[0]
-		} else if addr != "" && name == "" {
-			name = strings.TrimSpace(strings.Replace(s, addr, "", 1))
-		}
-	}
-	addr = strings.Trim(strings.TrimSpace(addr), `"'`)
-	addr = strings.TrimPrefix(strings.ToLower(addr), "mailto:")
-	name = p.addressName(name)
-	if strings.ContainsAny(addr, " \t") {
-		return Address{}, false
-	}
-	if addr == "" && name == "" {
-		return Address{}, false
-	}
-	return Address{Name: name, Addr: addr}, true
-}
-
-// addressName cleans a display name: quotes, escapes and leftover
-// encoded words.
-func (p *parser) addressName(name string) string {
-	name = strings.TrimSpace(name)
-	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
-		name = strings.ReplaceAll(name[1:len(name)-1], `\"`, `"`)
-	}
-	if strings.Contains(name, "=?") {
-		name = p.headerText(name)
-	}
-	return strings.Join(strings.Fields(name), " ")
-}
-
-// parseDate parses a Date header, trying RFC 5322 first and then the
-// layouts seen in the wild.
-func parseDate(v string) (time.Time, bool) {
-	if t, err := netmail.ParseDate(v); err == nil {
-		return t, true
-	}
-	s := commentRE.ReplaceAllString(v, " ")
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, ",", ", ")), " ")
-	s = strings.ReplaceAll(s, " ,", ",")
-	s = strings.TrimRight(s, ". ")
-	if t, err := netmail.ParseDate(s); err == nil {
-		return t, true
-	}
-	for _, layout := range [...]string{
-		"Mon, 2 Jan 2006 15:04:05 -0700",
-		"Mon, 2 Jan 2006 15:04:05 MST",
-		"Mon, 2 Jan 2006 15:04 -0700",
-		"Mon, 2 Jan 2006 15:04:05",
-		"Mon, 2 Jan 06 15:04:05 -0700",
-		"Mon, 2 Jan 06 15:04:05 MST",
-		"2 Jan 2006 15:04:05 -0700",
-		"2 Jan 2006 15:04:05 MST",
-		"Mon, Jan 2 2006 15:04:05 -0700",
-		"Mon Jan 2 15:04:05 2006",
-		"Mon Jan 2 15:04:05 MST 2006",
-		"Mon Jan 2 15:04:05 -0700 2006",
-		"Monday, January 2, 2006 3:04 PM",
-		"Monday, 2 January 2006 15:04:05 -0700",
-		"2006-01-02 15:04:05 -0700",
-		time.RFC3339,
-	} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-var msgIDRE = regexp.MustCompile(`<([^<>]*)>`)
-
-// msgIDs returns the message ids in an In-Reply-To, References or
-// Message-ID value, without angle brackets. Without brackets, the words
-// holding an "@" are taken.
-func msgIDs(v string) []string {
-	var ids []string
-	for _, m := range msgIDRE.FindAllStringSubmatch(v, -1) {
-		if id := strings.Join(strings.Fields(m[1]), ""); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) > 0 {
-		return ids
-	}
-	for _, f := range strings.Fields(commentRE.ReplaceAllString(v, " ")) {
-		if f = strings.Trim(f, "<>,;"); strings.Contains(f, "@") {
-			ids = append(ids, f)
-		}
-	}
-	return ids
 }

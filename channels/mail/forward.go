@@ -11,24 +11,21 @@ const forwardMarker = "---------- Forwarded message ---------"
 // follows a header block naming its sender, date, subject and recipients;
 // its attachments join the outer message's.
 func (p *parser) walkForward(e entity, c walkCtx) result {
-	raw := normalizeNewlines(decodeTransfer(e.h.get("content-transfer-encoding"), e.body, p.warn))
-	h, body := readHeader(raw, p.warn)
-	if len(h) == 0 {
+	inner := p.readEntity(normalizeNewlines(p.transferDecoded(e)), "text/plain")
+	if inner.h.Len() == 0 {
 		p.warn("forwarded message has no header")
 	}
 	if c.inner == 0 {
 		p.forwarded = true
 	}
-	inner := p.newEntity(h, body, "text/plain")
 	r := p.walk(inner, walkCtx{depth: c.depth + 1, inner: c.inner + 1})
 
 	var sb strings.Builder
 	sb.WriteString(forwardMarker + "\n")
-	for _, k := range []struct{ key, label string }{
-		{"from", "From"}, {"date", "Date"}, {"subject", "Subject"}, {"to", "To"}, {"cc", "Cc"},
-	} {
-		if v := h.get(k.key); v != "" {
-			sb.WriteString(k.label + ": " + oneLine(p.headerText(v)) + "\n")
+	for _, k := range []string{"From", "Date", "Subject", "To", "Cc"} {
+		if v := inner.h.Get(k); v != "" {
+			text := p.fieldText(v, func() (string, error) { return inner.h.Text(k) })
+			sb.WriteString(k + ": " + oneLine(text) + "\n")
 		}
 	}
 	sb.WriteString("\n")

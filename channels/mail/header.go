@@ -2,46 +2,23 @@ package mail
 
 import (
 	"bytes"
-	"strings"
+
+	"github.com/emersion/go-message/textproto"
 )
 
-// field is one header field, unfolded. Key is lower-cased for lookup.
-type field struct {
-	key   string
-	value string
-}
-
-// header is the ordered list of a message's or a part's header fields.
-type header []field
-
-// get returns the trimmed value of the first field named key
-// (lower-case), or "".
-func (h header) get(key string) string {
-	for _, f := range h {
-		if f.key == key {
-			return strings.TrimSpace(f.value)
-		}
-	}
-	return ""
-}
-
-// has reports whether a field named key (lower-case) is present.
-func (h header) has(key string) bool {
-	for _, f := range h {
-		if f.key == key {
-			return true
-		}
-	}
-	return false
+// rawField is one header field found by readHeader, unfolded.
+type rawField struct {
+	key, value string
 }
 
 // readHeader splits b, which has LF line endings, into its header fields and
-// its body. It is lenient: an mbox "From " line at the start is skipped,
+// its body. It is the fallback for headers go-message's textproto.ReadHeader
+// refuses, and is lenient: an mbox "From " line at the start is skipped,
 // stray lines inside the header are dropped, and a header that runs into
 // the body without a blank line ends at the first line that is not a field.
 // Problems are reported through warn.
-func readHeader(b []byte, warn func(string)) (header, []byte) {
-	var h header
+func readHeader(b []byte, warn func(string)) (textproto.Header, []byte) {
+	var h []rawField
 	var cont []byte // value of the last field, continuation lines included
 	rest := b
 	first := true
@@ -53,7 +30,7 @@ func readHeader(b []byte, warn func(string)) (header, []byte) {
 				rest = next
 				continue
 			}
-			return flushField(h, cont), next
+			return toHeader(flushField(h, cont)), next
 		}
 		switch {
 		case line[0] == ' ' || line[0] == '\t':
@@ -66,8 +43,7 @@ func readHeader(b []byte, warn func(string)) (header, []byte) {
 		case isFieldLine(line):
 			h = flushField(h, cont)
 			i := bytes.IndexByte(line, ':')
-			key := strings.ToLower(string(bytes.TrimRight(line[:i], " \t")))
-			h = append(h, field{key: key})
+			h = append(h, rawField{key: string(bytes.TrimRight(line[:i], " \t"))})
 			cont = append(cont[:0], bytes.TrimSpace(line[i+1:])...)
 		case first && bytes.HasPrefix(line, []byte("From ")):
 			// mbox envelope line.
@@ -77,18 +53,27 @@ func readHeader(b []byte, warn func(string)) (header, []byte) {
 			if len(h) > 0 {
 				warn("header not ended by a blank line")
 			}
-			return flushField(h, cont), rest
+			return toHeader(flushField(h, cont)), rest
 		}
 		first = false
 		rest = next
 	}
-	return flushField(h, cont), nil
+	return toHeader(flushField(h, cont)), nil
 }
 
 // flushField stores the value collected for the last field of h.
-func flushField(h header, value []byte) header {
+func flushField(h []rawField, value []byte) []rawField {
 	if len(h) > 0 {
 		h[len(h)-1].value = string(bytes.TrimSpace(value))
+	}
+	return h
+}
+
+// toHeader builds a go-message header holding fields in their order.
+func toHeader(fields []rawField) textproto.Header {
+	var h textproto.Header
+	for i := len(fields) - 1; i >= 0; i-- {
+		h.Add(fields[i].key, fields[i].value) // Add puts a field on top
 	}
 	return h
 }

@@ -10,8 +10,10 @@ import (
 )
 
 // mediaType parses a Content-Type or Content-Disposition value into a
-// lower-cased type and its parameters (RFC 2045, RFC 2183, RFC 2231). Where
-// the standard library refuses the value, a forgiving parser takes over.
+// lower-cased type and its parameters (RFC 2045, RFC 2183, RFC 2231). It
+// serves the values fieldParams does not leave to go-message: where the
+// standard library refuses the value, a forgiving parser takes over, and
+// RFC 2231 values in charsets other than UTF-8 are added.
 func mediaType(v string) (string, map[string]string) {
 	if v == "" {
 		return "", map[string]string{}
@@ -136,7 +138,8 @@ func splitUnquoted(s string, sep byte) []string {
 var mediaTypeRE = regexp.MustCompile(`^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$`)
 
 // splitMultipart returns the parts of a multipart body (RFC 2046 section
-// 5.1.1) delimited by boundary. closed is false if the closing delimiter
+// 5.1.1) delimited by boundary, for bodies go-message's multipart reader
+// refuses. closed is false if the closing delimiter
 // is missing, in which case the last part runs to the end of body.
 func splitMultipart(body []byte, boundary string) (parts [][]byte, closed bool) {
 	delim := []byte("--" + boundary)

@@ -1,8 +1,13 @@
 package mail
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
+
+	"github.com/emersion/go-message/textproto"
 )
 
 // walkMultipart splits a multipart entity and combines its parts: the best
@@ -22,7 +27,7 @@ func (p *parser) walkMultipart(e entity, c walkCtx) result {
 		rs := make([]result, len(children))
 		var htmlParts []int
 		for i, ch := range children {
-			if ch.media == "text/html" && !isAttachment(ch) {
+			if ch.media == "text/html" && !p.isAttachment(ch) {
 				htmlParts = append(htmlParts, i)
 				continue
 			}
@@ -58,9 +63,75 @@ func (p *parser) walkMultipart(e entity, c walkCtx) result {
 	}
 }
 
-// multipartChildren splits e into its parts, guessing the boundary when
-// the declared one is missing or wrong. It returns nil when there are none.
+// multipartChildren splits e into its parts with go-message's multipart
+// reader. A body it cannot split (no or wrong boundary, no closing
+// delimiter, a malformed part header) is split by lenientParts, with a
+// warning. It returns nil when there are no parts.
 func (p *parser) multipartChildren(e entity) []entity {
+	def := "text/plain"
+	if e.media == "multipart/digest" {
+		def = "message/rfc822"
+	}
+	if isBlank(e.body) {
+		return nil // nothing to split, nothing lost
+	}
+	children, err := p.goParts(e, def)
+	if err == nil {
+		return children
+	}
+	n := p.warned
+	children = p.lenientParts(e, def)
+	p.noteFallback(n, fmt.Sprintf("%s split leniently (%s)", e.media, clip(err.Error(), 60)))
+	return children
+}
+
+// goParts splits e with go-message's textproto.MultipartReader (RFC 2046
+// section 5.1). Each part's body is read whole and then found in e.body,
+// so that parts share the message's bytes instead of copying them at every
+// level of nesting; the bytes are the same wherever they are found. Only
+// the first maxParts+1 parts are read: walk ignores the rest.
+func (p *parser) goParts(e entity, def string) ([]entity, error) {
+	boundary := e.params["boundary"]
+	if boundary == "" {
+		return nil, errors.New("no boundary")
+	}
+	mr := textproto.NewMultipartReader(bytes.NewReader(e.body), boundary)
+	var children []entity
+	pos := 0
+	for len(children) <= maxParts {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		buf := bytes.NewBuffer(p.scratch[:0])
+		buf.Grow(len(e.body) - pos) // the part is no longer than what is left
+		_, err = buf.ReadFrom(part)
+		p.scratch = buf.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		var body []byte
+		if i := bytes.Index(e.body[pos:], p.scratch); i >= 0 {
+			end := pos + i + len(p.scratch)
+			body, pos = e.body[pos+i:end:end], end
+		} else {
+			body = bytes.Clone(p.scratch) // cannot happen: the reader does not alter bytes
+		}
+		children = append(children, p.newEntity(part.Header, body, def))
+	}
+	if len(children) == 0 {
+		return nil, errors.New("no parts")
+	}
+	return children, nil
+}
+
+// lenientParts splits e by hand with splitMultipart, guessing the boundary
+// when the declared one is missing or wrong, and reads each part's header
+// with readHeader. It returns nil when there are no parts.
+func (p *parser) lenientParts(e entity, def string) []entity {
 	boundary := e.params["boundary"]
 	var parts [][]byte
 	closed := false
@@ -85,10 +156,6 @@ func (p *parser) multipartChildren(e entity) []entity {
 	}
 	if !closed {
 		p.warn(fmt.Sprintf("%s not closed: message truncated or bad boundary", e.media))
-	}
-	def := "text/plain"
-	if e.media == "multipart/digest" {
-		def = "message/rfc822"
 	}
 	children := make([]entity, 0, len(parts))
 	for _, part := range parts {

@@ -13,10 +13,12 @@ import (
 type parser struct {
 	warnings      []string
 	seen          map[string]bool
+	warned        int    // calls to warn, repeats included: lets a fallback tell whether it warned
 	headerCharset string // charset guess for raw 8-bit header bytes
 	parts         int
 	bounce        string // bounce reason found in the MIME structure
 	forwarded     bool   // a message/rfc822 part was read as a forward
+	scratch       []byte // reused to read multipart parts
 }
 
 // Parse reads one RFC 5322 message from r and extracts what the gateway
@@ -42,46 +44,43 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 		return nil, &ParseError{Reason: "empty message"}
 	}
 	p := &parser{seen: map[string]bool{}}
+	// go-message's readers end lines at LF only: bare CR endings would
+	// leave it one endless line. With LF throughout, the CRLF, CR-only and
+	// LF forms of a message parse alike.
 	return p.parse(normalizeNewlines(raw))
 }
 
+// parse reads a message whose line endings are LF. go-message reads it
+// wherever it can (see readEntity, multipartChildren, textBody and the
+// field readers); the package's lenient code reads what go-message cannot.
 func (p *parser) parse(b []byte) (*Message, error) {
-	h, body := readHeader(b, p.warn)
-	if len(h) == 0 {
+	root := p.readEntity(b, "text/plain")
+	h := root.h
+	if h.Len() == 0 {
 		return nil, &ParseError{Reason: "no header fields"}
 	}
-	root := p.newEntity(h, body, "text/plain")
 	p.headerCharset = root.params["charset"]
 
 	m := &Message{
-		MessageID: first(msgIDs(h.get("message-id"))),
-		ReplyTo:   p.addressList("Reply-To", h.get("reply-to")),
-		To:        p.addressList("To", h.get("to")),
-		Cc:        p.addressList("Cc", h.get("cc")),
-		Subject:   oneLine(p.headerText(h.get("subject"))),
-		InReplyTo: first(msgIDs(h.get("in-reply-to"))),
+		MessageID: p.messageID(h),
+		ReplyTo:   p.addresses(h, "Reply-To"),
+		To:        p.addresses(h, "To"),
+		Cc:        p.addresses(h, "Cc"),
+		Subject:   oneLine(p.fieldText(h.Get("Subject"), h.Subject)),
+		InReplyTo: first(p.msgIDList(h, "In-Reply-To")),
 	}
-	if refs := msgIDs(h.get("references")); len(refs) > 0 {
+	if refs := p.msgIDList(h, "References"); len(refs) > 0 {
 		m.References = refs
 	}
-	if from := p.addressList("From", h.get("from")); len(from) > 0 {
+	if from := p.addresses(h, "From"); len(from) > 0 {
 		m.From = from[0]
-	} else if sender := p.addressList("Sender", h.get("sender")); len(sender) > 0 {
+	} else if sender := p.addresses(h, "Sender"); len(sender) > 0 {
 		m.From = sender[0]
 		p.warn("no From header: used Sender")
 	} else {
 		p.warn("no From header")
 	}
-	switch v := h.get("date"); {
-	case v == "":
-		p.warn("no Date header")
-	default:
-		if t, ok := parseDate(v); ok {
-			m.Date = t
-		} else {
-			p.warn(fmt.Sprintf("unparseable Date header %q", clip(v, 60)))
-		}
-	}
+	m.Date = p.date(h)
 
 	res := p.walk(root, walkCtx{})
 	m.Text = clean(tidyText(res.text))
@@ -101,11 +100,20 @@ func (p *parser) parse(b []byte) (*Message, error) {
 
 // warn records a non-fatal problem once.
 func (p *parser) warn(msg string) {
+	p.warned++
 	if p.seen[msg] || len(p.warnings) >= maxWarnings {
 		return
 	}
 	p.seen[msg] = true
 	p.warnings = append(p.warnings, msg)
+}
+
+// noteFallback records msg, which says that the lenient code replaced
+// go-message's reading, unless that code warned since p.warned was before.
+func (p *parser) noteFallback(before int, msg string) {
+	if p.warned == before {
+		p.warn(msg)
+	}
 }
 
 // setBounce records the first structural sign of a bounce.

@@ -3,6 +3,8 @@ package mail
 import (
 	"fmt"
 	"strings"
+
+	gomail "github.com/emersion/go-message/mail"
 )
 
 // Limits that keep hostile nesting from costing more than the size limit.
@@ -13,10 +15,10 @@ const (
 	maxWarnings = 40
 )
 
-// entity is a message or body part: its header, its still-encoded body and
-// its parsed Content-Type.
+// entity is a message or body part: its header as go-message reads it, its
+// still-encoded body and its parsed Content-Type.
 type entity struct {
-	h      header
+	h      gomail.Header
 	body   []byte
 	media  string
 	params map[string]string
@@ -35,27 +37,6 @@ type walkCtx struct {
 	depth  int  // multipart nesting
 	inner  int  // message/rfc822 nesting
 	report bool // a non-first part of a multipart/report
-}
-
-// newEntity parses the Content-Type of a part; def is the default type
-// (text/plain, or message/rfc822 inside multipart/digest).
-func (p *parser) newEntity(h header, body []byte, def string) entity {
-	e := entity{h: h, body: body, media: def, params: map[string]string{}}
-	v := h.get("content-type")
-	if v == "" {
-		return e
-	}
-	t, params := mediaType(v)
-	switch {
-	case mediaTypeRE.MatchString(t):
-		e.media, e.params = t, params
-	case t == "text" || t == "plain" || t == "text/":
-		e.params = params
-	default:
-		p.warn(fmt.Sprintf("invalid Content-Type %q: read as %s", clip(v, 40), def))
-		e.params = params
-	}
-	return e
 }
 
 // walk collects the readable text and the attachments of e.
@@ -84,7 +65,7 @@ func (p *parser) walk(e entity, c walkCtx) result {
 			p.setBounce(m + " part")
 		}
 		return result{}
-	case (m == "text/plain" || m == "text/html") && !c.report && !isAttachment(e):
+	case (m == "text/plain" || m == "text/html") && !c.report && !p.isAttachment(e):
 		return p.textPart(e)
 	case m == "application/pgp-signature" || m == "application/pkcs7-signature" ||
 		m == "application/x-pkcs7-signature" || m == "application/pgp-encrypted":
@@ -97,8 +78,8 @@ func (p *parser) walk(e entity, c walkCtx) result {
 // isAttachment reports whether a text part is meant as a file rather than
 // as the message text: disposition attachment, or a file name without an
 // inline disposition.
-func isAttachment(e entity) bool {
-	disp, params := mediaType(e.h.get("content-disposition"))
+func (p *parser) isAttachment(e entity) bool {
+	disp, params := p.fieldParams(e.h.Header, "Content-Disposition")
 	switch disp {
 	case "attachment":
 		return true
@@ -110,13 +91,11 @@ func isAttachment(e entity) bool {
 
 // textPart decodes a text/plain or text/html part to UTF-8 text.
 func (p *parser) textPart(e entity) result {
-	raw := decodeTransfer(e.h.get("content-transfer-encoding"), e.body, p.warn)
-	label := e.params["charset"]
-	html := e.media == "text/html"
-	if html && label == "" {
-		label = metaCharset(raw)
+	s := p.textBody(e)
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = string(normalizeNewlines([]byte(s)))
 	}
-	s := string(normalizeNewlines([]byte(decodeCharset(label, raw, p.warn))))
+	html := e.media == "text/html"
 	switch {
 	case html:
 		s = htmlToText(s)
@@ -128,8 +107,8 @@ func (p *parser) textPart(e entity) result {
 
 // attachment describes e as an attachment, decoding it to learn its size.
 func (p *parser) attachment(e entity) Attachment {
-	raw := decodeTransfer(e.h.get("content-transfer-encoding"), e.body, p.warn)
-	_, dparams := mediaType(e.h.get("content-disposition"))
+	size := len(p.transferDecoded(e))
+	_, dparams := p.fieldParams(e.h.Header, "Content-Disposition")
 	name := dparams["filename"]
 	if name == "" {
 		name = e.params["name"]
@@ -137,5 +116,5 @@ func (p *parser) attachment(e entity) Attachment {
 	if name != "" {
 		name = p.headerText(name)
 	}
-	return Attachment{Filename: name, ContentType: e.media, Size: len(raw)}
+	return Attachment{Filename: name, ContentType: e.media, Size: size}
 }
