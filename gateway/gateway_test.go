@@ -2,11 +2,13 @@ package gateway_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -283,6 +285,118 @@ func TestSMSRetriedOnceNotDoubled(t *testing.T) {
 	}
 	if retry != 1 || sent != len(r.Notifications) {
 		t.Errorf("timeline: %d sms_retry, %d sms_sent; want 1 and %d", retry, sent, len(r.Notifications))
+	}
+}
+
+// Twilio takes an SMS but its answer is lost (a proxy's 504): the retry
+// finds the message at Twilio and records it as sent instead of sending it
+// a second time.
+func TestSMSAcceptedButAnswerLostIsNotResent(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.sms.AcceptThenFail(1, http.StatusGatewayTimeout)
+	listed := make(chan url.Values, 1)
+	b.sms.OnList(func(q url.Values) {
+		select {
+		case listed <- q:
+		default:
+		}
+	})
+	b.appendMail(t, "m1", "Jane Doe <jane@acme.example>", "Order #48213 - third time", angry)
+	_, stop := b.start(t)
+	r := b.next(t)
+	if len(r.Notifications) == 0 {
+		t.Fatalf("ingest = case %d with no notification (plan %s: %s); want an SMS", r.CaseID, r.Plan.Action, r.Plan.Reason)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	if _, err := b.sms.Wait(ctx, len(r.Notifications)); err != nil {
+		t.Fatalf("sms.Wait() = %v", err)
+	}
+	// River retries the attempt whose answer was lost after about a second;
+	// the retry lists Twilio's messages before anything else. Stop waits for
+	// that job to finish. A retry that sends again ends the wait too, and the
+	// checks below say so.
+	doubled := make(chan struct{})
+	go func() {
+		if _, err := b.sms.Wait(ctx, len(r.Notifications)+1); err == nil {
+			close(doubled)
+		}
+	}()
+	var query url.Values
+	select {
+	case query = <-listed:
+	case <-doubled:
+	case <-ctx.Done():
+		t.Fatalf("the stand-in got no Messages list request within 60s (%d list requests); want the retry to look for the lost SMS", len(b.sms.Lists()))
+	}
+	stop()
+
+	msgs := b.sms.Messages()
+	if len(msgs) != len(r.Notifications) {
+		t.Errorf("stand-in got %d SMS, want %d (one per notification)", len(msgs), len(r.Notifications))
+	}
+	var lost twiliotest.Message
+	for _, m := range msgs {
+		if m.LostAnswer != 0 {
+			lost = m
+		}
+	}
+	if lost.SID == "" {
+		t.Fatalf("stand-in has no message whose answer was lost: %+v", msgs)
+	}
+	if query.Get("To") != lost.To || query.Get("From") != lost.From || query.Get("DateSent>") == "" {
+		t.Errorf("list query = %v; want To %s, From %s and DateSent>", query, lost.To, lost.From)
+	}
+
+	st := openStore(t, b.cfg)
+	notifs, err := st.NotificationListByCase(t.Context(), r.CaseID)
+	if err != nil {
+		t.Fatalf("NotificationListByCase(%d) = %v", r.CaseID, err)
+	}
+	var reconciled store.Notification
+	sids := map[string]bool{}
+	for _, n := range notifs {
+		if n.Status != store.NotificationSent || n.ProviderID == "" || sids[n.ProviderID] {
+			t.Errorf("notification %d: status %s sid %q, want sent with a SID of its own", n.ID, n.Status, n.ProviderID)
+		}
+		sids[n.ProviderID] = true
+		if n.ProviderID == lost.SID {
+			reconciled = n
+		}
+	}
+	if reconciled.ID == 0 {
+		t.Fatalf("no notification has the lost message's SID %s: %+v", lost.SID, notifs)
+	}
+	if reconciled.To != lost.To || reconciled.Body != lost.Body || reconciled.Attempts != 2 {
+		t.Errorf("notification %d: to %s, %d attempts, body %q; want to %s, 2 attempts, the lost message's body %q",
+			reconciled.ID, reconciled.To, reconciled.Attempts, reconciled.Body, lost.To, lost.Body)
+	}
+
+	events, err := st.CaseEventList(t.Context(), r.CaseID)
+	if err != nil {
+		t.Fatalf("CaseEventList(%d) = %v", r.CaseID, err)
+	}
+	var got []string
+	for _, e := range events {
+		var data struct {
+			NotificationID int64 `json:"notification_id"`
+			Reconciled     bool  `json:"reconciled"`
+		}
+		if err := json.Unmarshal(e.Data, &data); err != nil {
+			t.Fatalf("event %d (%s) data %s: %v", e.ID, e.Kind, e.Data, err)
+		}
+		if data.NotificationID != reconciled.ID {
+			continue
+		}
+		kind := e.Kind
+		if data.Reconciled {
+			kind += " reconciled"
+		}
+		got = append(got, kind)
+	}
+	if want := "sms_queued, sms_retry, sms_sent reconciled"; strings.Join(got, ", ") != want {
+		t.Errorf("timeline of notification %d = %s; want %s", reconciled.ID, strings.Join(got, ", "), want)
 	}
 }
 

@@ -68,6 +68,9 @@ type (
 		ProviderID     string `json:"provider_id,omitempty"`
 		Error          string `json:"error,omitempty"`
 		Attempt        int    `json:"attempt,omitempty"`
+		// Reconciled marks an sms_sent found at the provider after an
+		// attempt whose answer was lost, rather than sent by this attempt.
+		Reconciled bool `json:"reconciled,omitempty"`
 	}
 )
 

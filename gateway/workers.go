@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -35,40 +37,95 @@ func (w *smsWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) error
 	log := g.log.With("notification_id", n.ID, "case_id", n.CaseID, "attempt", job.Attempt)
 	if g.opts.SMS == nil {
 		log.Warn("sms channel is off: notification not sent")
-		return g.smsOutcome(ctx, n, job.Attempt, store.NotificationFailed, "", "sms channel is off", "sms_not_sent")
+		return g.smsOutcome(ctx, n, smsAttempt{attempt: job.Attempt, status: store.NotificationFailed, errText: "sms channel is off", kind: "sms_not_sent"})
+	}
+	// A retry may follow an attempt whose message the provider took although
+	// its answer was lost (the attempt recorded a retryable error), or one
+	// that stopped before it could record anything: look before sending again.
+	if f, ok := g.opts.SMS.(sentFinder); ok && job.Attempt > 1 && n.Status == store.NotificationQueued {
+		if settled, err := g.reconcileSMS(ctx, f, n, job.Attempt, log); settled || err != nil {
+			return err
+		}
 	}
 	res, err := g.opts.SMS.SendSMS(ctx, twilio.SMS{To: n.To, Body: n.Body})
 	if err != nil {
 		if twilio.IsPermanent(err) {
 			log.Error("sms refused for good", "err", err)
-			if oerr := g.smsOutcome(ctx, n, job.Attempt, store.NotificationFailed, "", err.Error(), "sms_failed"); oerr != nil {
+			if oerr := g.smsOutcome(ctx, n, smsAttempt{attempt: job.Attempt, status: store.NotificationFailed, errText: err.Error(), kind: "sms_failed"}); oerr != nil {
 				return oerr
 			}
 			return river.JobCancel(err)
 		}
 		log.Warn("sms not sent, will retry", "err", err)
-		if oerr := g.smsOutcome(ctx, n, job.Attempt, store.NotificationQueued, "", err.Error(), "sms_retry"); oerr != nil {
+		if oerr := g.smsOutcome(ctx, n, smsAttempt{attempt: job.Attempt, status: store.NotificationQueued, errText: err.Error(), kind: "sms_retry"}); oerr != nil {
 			return oerr
 		}
 		return fmt.Errorf("send sms %d: %w", n.ID, err)
 	}
 	log.Info("sms sent", "sid", res.SID)
-	return g.smsOutcome(ctx, n, job.Attempt, store.NotificationSent, res.SID, "", "sms_sent")
+	return g.smsOutcome(ctx, n, smsAttempt{attempt: job.Attempt, status: store.NotificationSent, sid: res.SID, kind: "sms_sent"})
+}
+
+// sentFinder is an optional ability of an SMSSender: finding a message the
+// provider accepted although its answer was lost, created at or after since
+// (less the provider's allowance for clock skew). *twilio.Client has it.
+type sentFinder interface {
+	FindSent(ctx context.Context, to, body string, since time.Time) (twilio.SendResult, bool, error)
+}
+
+// reconcileSMS runs before a notification is sent again. The earlier
+// attempt may have failed after the provider took the message (a timeout, a
+// reset connection, a proxy's 5xx), or after it was sent but before the
+// outcome was stored; sending again would double it. reconcileSMS asks the
+// provider for a message to n.To with n.Body since n.CreatedAt. It reports
+// settled when the job must not send: the message was found and the
+// notification recorded as sent (a reconciled sms_sent), or the lookup
+// failed in a way worth retrying (an sms_retry, and the error for River).
+// When the lookup cannot work at all (IsPermanent) it lets the job send:
+// a doubled SMS beats a lost one.
+func (g *Gateway) reconcileSMS(ctx context.Context, f sentFinder, n store.Notification, attempt int, log *slog.Logger) (settled bool, err error) {
+	res, found, err := f.FindSent(ctx, n.To, n.Body, n.CreatedAt)
+	switch {
+	case err != nil && twilio.IsPermanent(err):
+		log.Warn("cannot look for an sms an earlier attempt may have sent: sending again", "err", err)
+		return false, nil
+	case err != nil:
+		log.Warn("cannot look for an sms an earlier attempt may have sent: not sending, will retry", "err", err)
+		if oerr := g.smsOutcome(ctx, n, smsAttempt{attempt: attempt, status: store.NotificationQueued, errText: err.Error(), kind: "sms_retry"}); oerr != nil {
+			return true, oerr
+		}
+		return true, fmt.Errorf("find sms %d: %w", n.ID, err)
+	case !found:
+		return false, nil
+	}
+	log.Info("sms already accepted by an earlier attempt whose answer was lost: recorded as sent, not sent again", "sid", res.SID)
+	return true, g.smsOutcome(ctx, n, smsAttempt{attempt: attempt, status: store.NotificationSent, sid: res.SID, kind: "sms_sent", reconciled: true})
+}
+
+// smsAttempt is the outcome of one attempt to send a notification.
+type smsAttempt struct {
+	attempt    int
+	status     string // store.NotificationQueued, Sent or Failed
+	sid        string // the provider's message id, if it took the message
+	errText    string
+	kind       string // the timeline event: sms_sent, sms_retry, ...
+	reconciled bool   // sent by an earlier attempt, found by reconcileSMS
 }
 
 // smsOutcome records an attempt on the notification and the case timeline.
-func (g *Gateway) smsOutcome(ctx context.Context, n store.Notification, attempt int, status, sid, errText, kind string) error {
+func (g *Gateway) smsOutcome(ctx context.Context, n store.Notification, a smsAttempt) error {
 	now := g.now().UTC()
 	return g.store.InTx(ctx, func(ctx context.Context, tx store.Querier) error {
-		p := store.NotificationUpdateParams{ID: n.ID, Status: status, ProviderID: sid, Error: errText, Attempts: attempt}
-		if status == store.NotificationSent {
+		p := store.NotificationUpdateParams{ID: n.ID, Status: a.status, ProviderID: a.sid, Error: a.errText, Attempts: a.attempt}
+		if a.status == store.NotificationSent {
 			p.SentAt = now
 		}
 		if _, err := tx.NotificationUpdate(ctx, p); err != nil {
 			return fmt.Errorf("update notification %d: %w", n.ID, err)
 		}
 		tl := timeline{tx: tx, caseID: n.CaseID, at: now}
-		tl.add(ctx, "system", kind, smsEvent{NotificationID: n.ID, StaffID: n.StaffID, ProviderID: sid, Error: errText, Attempt: attempt})
+		tl.add(ctx, "system", a.kind, smsEvent{NotificationID: n.ID, StaffID: n.StaffID, ProviderID: a.sid,
+			Error: a.errText, Attempt: a.attempt, Reconciled: a.reconciled})
 		return tl.err
 	})
 }

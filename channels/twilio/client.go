@@ -112,14 +112,7 @@ func (c *Client) SendSMS(ctx context.Context, m SMS) (SendResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
-	transport := &callTransport{ctx: ctx, next: c.transport}
-	hc := &http.Client{Transport: transport, CheckRedirect: c.redirect, Jar: c.jar}
-	rest := twilio.NewRestClientWithParams(twilio.ClientParams{
-		Username:   c.username,
-		Password:   c.password,
-		AccountSid: c.cfg.AccountSID,
-		Client:     newAPIClient(c.base, hc, c.cfg.AccountSID, c.username, c.password),
-	})
+	rest, transport := c.rest(ctx)
 	msg, err := rest.Api.CreateMessage(params)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send sms to %s: %w", *params.To, apiError(err, transport.reply))
@@ -135,6 +128,20 @@ func (c *Client) SendSMS(ctx context.Context, m SMS) (SendResult, error) {
 		})
 	}
 	return res, nil
+}
+
+// rest returns a twilio-go client for one call: it shares the configured
+// transport (and so its connection pool), and its callTransport attaches ctx
+// to every request and notes the last answer.
+func (c *Client) rest(ctx context.Context) (*twilio.RestClient, *callTransport) {
+	transport := &callTransport{ctx: ctx, next: c.transport}
+	hc := &http.Client{Transport: transport, CheckRedirect: c.redirect, Jar: c.jar}
+	return twilio.NewRestClientWithParams(twilio.ClientParams{
+		Username:   c.username,
+		Password:   c.password,
+		AccountSid: c.cfg.AccountSID,
+		Client:     newAPIClient(c.base, hc, c.cfg.AccountSID, c.username, c.password),
+	}), transport
 }
 
 // messageParams checks m and turns it into twilio-go's request parameters.

@@ -50,7 +50,7 @@ func asError(t *testing.T, err error) *twilio.Error {
 	t.Helper()
 	var e *twilio.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("SendSMS error = %v (%T), want a *twilio.Error", err, err)
+		t.Fatalf("error = %v (%T), want a *twilio.Error", err, err)
 	}
 	return e
 }

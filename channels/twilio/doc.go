@@ -5,8 +5,11 @@
 //
 // Outbound requests go through twilio-go (github.com/twilio/twilio-go) with a
 // client.BaseClient of ours that points the library at Config.APIBaseURL and
-// carries the caller's context; see Client.SendSMS. Errors from Twilio become
-// *Error, and IsPermanent tells a job queue whether retrying can help.
+// carries the caller's context; see Client.SendSMS. Messages create has no
+// idempotency key, so before sending again after a lost answer a caller asks
+// Client.FindSent whether Twilio took the message after all. Errors from
+// Twilio become *Error, and IsPermanent tells a job queue whether retrying
+// can help.
 //
 // References: https://www.twilio.com/docs/messaging/api/message-resource,
 // https://www.twilio.com/docs/usage/webhooks/webhooks-security and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/channels/twilio/twiliotest"
@@ -32,6 +33,35 @@ func ExampleClient_SendSMS() {
 	}
 	fmt.Println(res.Status, api.Messages()[0].To)
 	// Output: queued +14155552671
+}
+
+// Before sending again after an answer that never came, look for the
+// message at Twilio.
+func ExampleClient_FindSent() {
+	api := twiliotest.NewServer(accountSID, authToken)
+	defer api.Close()
+	api.AcceptThenFail(1, http.StatusGatewayTimeout) // Twilio takes it, a proxy loses the answer
+
+	c, err := twilio.New(twilio.Config{AccountSID: accountSID, AuthToken: authToken, From: "+14155550100", APIBaseURL: api.URL()}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	sms := twilio.SMS{To: "+14155552671", Body: "New critical case, call back by 14:30"}
+	since := time.Now() // when the notification was queued
+	if _, err := c.SendSMS(ctx, sms); err != nil {
+		fmt.Println("send: permanent:", twilio.IsPermanent(err))
+	}
+	res, found, err := c.FindSent(ctx, sms.To, sms.Body, since)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("found:", found, res.SID == api.Messages()[0].SID, len(api.Messages()))
+	// Output:
+	// send: permanent: false
+	// found: true true 1
 }
 
 // A webhook handler checks the signature against the public URL Twilio

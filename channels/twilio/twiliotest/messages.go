@@ -45,8 +45,13 @@ func (s *Server) messageCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, code, msg)
 		return
 	}
+	m.LostAnswer = s.nextLostAnswer()
 	if hook := s.record(m); hook != nil {
 		hook(m)
+	}
+	if m.LostAnswer != 0 {
+		writeLostAnswer(w, m.LostAnswer)
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
@@ -146,13 +151,17 @@ type messageResource struct {
 	URI                 string            `json:"uri"`
 }
 
-// resource renders m as Twilio does.
+// resource renders m as Twilio does. Its date_sent is its creation time:
+// the stand-in hands every message on at once, and in the OpenAPI
+// description's create examples a message still "queued" already has a
+// date_sent, equal to or seconds after its date_created. The DateSent list
+// filters read the same time (sentAt).
 func resource(m Message) messageResource {
 	uri := "/2010-04-01/Accounts/" + m.AccountSID + "/Messages/" + m.SID
 	date := m.Created.Format(time.RFC1123Z)
 	r := messageResource{
 		AccountSID: m.AccountSID, APIVersion: "2010-04-01", Body: m.Body,
-		DateCreated: date, DateUpdated: date, Direction: "outbound-api",
+		DateCreated: date, DateUpdated: date, DateSent: &date, Direction: "outbound-api",
 		From: m.From, NumMedia: "0", NumSegments: "1", PriceUnit: "USD",
 		SID: m.SID, Status: m.Status, To: m.To, URI: uri + ".json",
 		SubresourceURIs: map[string]string{"media": uri + "/Media.json"},
@@ -187,6 +196,20 @@ func writeFailure(w http.ResponseWriter, status int) {
 	default:
 		writeError(w, status, 20500, "Internal Server Error")
 	}
+}
+
+// writeLostAnswer answers an accepted create as if its answer were lost on
+// the way back: a proxy's page for 502 and 504, Twilio's error body
+// otherwise.
+func writeLostAnswer(w http.ResponseWriter, status int) {
+	if status != http.StatusBadGateway && status != http.StatusGatewayTimeout {
+		writeFailure(w, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	_, _ = w.Write([]byte("<html><head><title>" + text + "</title></head><body><h1>" + text + "</h1></body></html>\n"))
 }
 
 // writeError writes a Twilio JSON error.

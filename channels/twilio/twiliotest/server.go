@@ -3,15 +3,20 @@
 // POST /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP basic auth,
 // checks the fields Twilio's OpenAPI description requires, records each
 // message, and answers as Twilio does (a message resource, or a Twilio JSON
-// error). It can also fail on purpose and send signed status callbacks.
+// error). GET on the same path lists the recorded messages, newest first,
+// with Twilio's To, From and DateSent filters and paging. It can also fail
+// on purpose, lose the answer to a message it accepted, and send signed
+// status callbacks.
 package twiliotest
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -29,6 +34,9 @@ type Message struct {
 	Status              string // "queued" or "accepted", then what SendStatus set
 	Created             time.Time
 	Username            string // basic-auth user: the account SID or an API key SID
+	// LostAnswer, when not 0, is the HTTP status the stand-in answered with
+	// instead of 201 although it accepted the message (AcceptThenFail).
+	LostAnswer int
 }
 
 // Server is the stand-in. Its methods are safe for concurrent use.
@@ -44,9 +52,12 @@ type Server struct {
 	messages     []Message
 	arrived      chan struct{} // closed and replaced on each new message
 	onMessage    func(Message)
+	lists        []url.Values // queries of the list requests answered
+	onList       func(url.Values)
 	apiKeys      map[string]string
 	unsubscribed map[string]bool
 	failures     []int // statuses for the next requests to fail with
+	lostAnswers  []int // statuses for the next accepted creates to answer with
 }
 
 // NewServer starts a stand-in for the account accountSID with authToken on
@@ -69,6 +80,7 @@ func NewServer(accountSID, authToken string) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", s.messageCreate)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Messages.json", s.messageList)
 	mux.HandleFunc("/", s.notFound)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -103,15 +115,49 @@ func (s *Server) Unsubscribe(number string) {
 	s.unsubscribed[number] = true
 }
 
-// FailNext makes the next n authenticated message requests fail with the
-// HTTP status (such as 500 or 429) and Twilio's matching error body. Failed
-// requests are not recorded.
+// FailNext makes the next n authenticated requests to the Messages
+// resource, creates and lists alike, fail with the HTTP status (such as 500
+// or 429) and Twilio's matching error body. Failed creates are not recorded.
 func (s *Server) FailNext(n, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
 		s.failures = append(s.failures, status)
 	}
+}
+
+// AcceptThenFail makes the next n message creates that Twilio would accept
+// be recorded, as sent, and then answered with the HTTP status instead of
+// 201, as when the answer is lost after Twilio took the request: 502 and 504
+// come with a proxy's HTML page, other statuses with Twilio's error body.
+// Such messages have LostAnswer set. Creates that are refused (a missing
+// field, an unsubscribed number) do not use them up.
+func (s *Server) AcceptThenFail(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.lostAnswers = append(s.lostAnswers, status)
+	}
+}
+
+// OnList sets a function called with the query of each list request that
+// passed authentication, before its answer is written.
+func (s *Server) OnList(fn func(query url.Values)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onList = fn
+}
+
+// Lists returns the queries of the list requests answered so far (with 200
+// or with an error after authentication), oldest first.
+func (s *Server) Lists() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]url.Values, len(s.lists))
+	for i, q := range s.lists {
+		out[i] = maps.Clone(q)
+	}
+	return out
 }
 
 // OnMessage sets a function called with each accepted message, after it is
@@ -178,6 +224,27 @@ func (s *Server) setStatus(sid, status string) {
 			s.messages[i].Status = status
 		}
 	}
+}
+
+// listed notes a list request's query and returns the OnList hook.
+func (s *Server) listed(query url.Values) func(url.Values) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lists = append(s.lists, maps.Clone(query))
+	return s.onList
+}
+
+// nextLostAnswer pops the status of the next accepted create whose answer
+// is lost, 0 if none.
+func (s *Server) nextLostAnswer() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.lostAnswers) == 0 {
+		return 0
+	}
+	status := s.lostAnswers[0]
+	s.lostAnswers = s.lostAnswers[1:]
+	return status
 }
 
 // nextFailure pops the status of the next forced failure, 0 if none.
