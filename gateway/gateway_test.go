@@ -471,3 +471,39 @@ func TestOversizedMailIsQuarantined(t *testing.T) {
 		t.Errorf("oversized mail: quarantined %v reason %q, want quarantined as over the size limit", r.Quarantined, r.Reason)
 	}
 }
+
+// Messages from one customer ingested at the same time end up on one case.
+func TestConcurrentMessagesFromOneCustomerShareOneCase(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.cfg.IMAP.Enabled = false
+	g, err := gateway.Open(t.Context(), b.cfg, gateway.SetupOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("gateway.Open() = %v", err)
+	}
+	defer g.Close()
+	const n = 6
+	results := make([]gateway.IngestResult, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			results[i], errs[i] = g.Ingest(t.Context(), gateway.Inbound{
+				Channel: store.ChannelEmail, ExternalID: fmt.Sprintf("race-%d", i),
+				FromAddr: "new.customer@example.net", FromName: "New Customer", Subject: "Order #4821 still missing",
+				Text: "This is the third time I write: order #4821 is still not here and it is unacceptable!", SentAt: time.Now(),
+			})
+		})
+	}
+	wg.Wait()
+	cases := map[int64]bool{}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("Ingest(race-%d) = %v", i, errs[i])
+		}
+		cases[results[i].CaseID] = true
+	}
+	if len(cases) != 1 || cases[0] {
+		t.Errorf("%d concurrent messages from one customer landed on cases %v, want one case", n, cases)
+	}
+}

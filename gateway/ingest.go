@@ -53,8 +53,19 @@ var errDuplicate = errors.New("duplicate message")
 
 // Ingest scores, routes and stores one inbound message in one transaction,
 // with the jobs for its side effects. It is idempotent on (Channel,
-// ExternalID).
+// ExternalID). Messages may be ingested concurrently: when two from one
+// customer race to open a case, the store refuses the second case and that
+// message is routed again, onto the case the first one opened.
 func (g *Gateway) Ingest(ctx context.Context, in Inbound) (IngestResult, error) {
+	res, err := g.ingest(ctx, in)
+	if errors.Is(err, store.ErrConflict) {
+		g.log.Info("lost a race to open a case: routing the message again", "channel", in.Channel, "external_id", in.ExternalID)
+		res, err = g.ingest(ctx, in)
+	}
+	return res, err
+}
+
+func (g *Gateway) ingest(ctx context.Context, in Inbound) (IngestResult, error) {
 	res := IngestResult{Inbound: in}
 	now := g.now().UTC()
 	sit, staff, err := g.situation(ctx, in, now)

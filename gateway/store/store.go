@@ -89,6 +89,8 @@ type Querier interface {
 	MailboxCursorSet(ctx context.Context, c MailboxCursor) error
 
 	// Cases and their timeline.
+	// CaseInsert opens a case; ErrConflict when the customer already has
+	// an open or in-progress case (a customer has at most one).
 	CaseInsert(ctx context.Context, p CaseInsertParams) (Case, error)
 	CaseGetByID(ctx context.Context, id int64) (Case, error)
 	CaseGetOpenByCustomer(ctx context.Context, customerID int64) (Case, error)

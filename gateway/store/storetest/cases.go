@@ -34,15 +34,24 @@ func testCase(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Errorf("CaseGetByID(%d) = %+v, %v; want %+v", c.ID, got, err, c)
 	}
 
-	// The open case of a customer is the newest open or in-progress one.
+	// A customer has at most one open (or in-progress) case: a second one
+	// is a conflict, whatever its status; closed ones are not counted.
 	if _, err := s.CaseGetOpenByCustomer(ctx, cust.ID+1000); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("CaseGetOpenByCustomer(unknown) error = %v, want ErrNotFound", err)
 	}
-	newer := mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseInProgress, OpenedAt: at(time.Hour)})
+	for _, status := range []string{store.CaseOpen, store.CaseInProgress} {
+		if _, err := s.CaseInsert(ctx, store.CaseInsertParams{CustomerID: cust.ID, Status: status}); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("CaseInsert(second %s case of customer %d) error = %v, want ErrConflict", status, cust.ID, err)
+		}
+	}
+	if _, err := s.CaseUpdate(ctx, store.CaseUpdateParams{ID: c.ID, Status: store.CaseResolved, ResolvedAt: at(time.Hour), UpdatedAt: at(time.Hour)}); err != nil {
+		t.Fatalf("CaseUpdate(resolve %d) = %v", c.ID, err)
+	}
 	mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseResolved, OpenedAt: at(2 * time.Hour)})
+	newer := mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseInProgress, OpenedAt: at(time.Hour)})
 	open1, err := s.CaseGetOpenByCustomer(ctx, cust.ID)
 	if err != nil || open1.ID != newer.ID {
-		t.Errorf("CaseGetOpenByCustomer(%d) = case %d, %v; want %d (newest not resolved)", cust.ID, open1.ID, err, newer.ID)
+		t.Errorf("CaseGetOpenByCustomer(%d) = case %d, %v; want %d (the one not resolved)", cust.ID, open1.ID, err, newer.ID)
 	}
 
 	// An unknown sender's case has no customer.
