@@ -23,6 +23,7 @@ import (
 	"github.com/triage-gw/triage/gateway"
 	"github.com/triage-gw/triage/gateway/config"
 	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/gateway/store/storetest"
 )
 
 const (
@@ -156,10 +157,23 @@ const angry = "This is the THIRD time I write about order #48213. It is still no
 	"Our production line has stopped. If it is not fixed by tomorrow morning we will cancel the contract."
 
 // The thin path: mailbox → parse → score → route → store → SMS, and a
-// second run over the same mailbox sends nothing new.
+// second run over the same mailbox sends nothing new; on SQLite, and on
+// PostgreSQL when TRIAGE_TEST_DATABASE_URL is set.
 func TestEmailBecomesCaseAndSMS(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		testEmailBecomesCaseAndSMS(t, setup(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.cfg.Database.URL = storetest.PostgresSchemaURL(t)
+		testEmailBecomesCaseAndSMS(t, b)
+	})
+}
+
+func testEmailBecomesCaseAndSMS(t *testing.T, b *bundle) {
 	b.appendMail(t, "m1", "Jane Doe <jane@acme.example>", "Order #48213 - third time", angry)
 	_, stop := b.start(t)
 
