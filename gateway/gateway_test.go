@@ -448,7 +448,11 @@ func TestMissedDueTimeEscalatesToManager(t *testing.T) {
 	}
 	b.clock.advance(r.Plan.DueAt.Sub(b.clock.now()) + time.Hour)
 	st := openStore(t, b.cfg)
-	if err := st.JobInsert(t.Context(), gateway.EscalateJob(r.CaseID, 2, time.Now())); err != nil {
+	// A timer set for a due time the case no longer has is dropped.
+	if err := st.JobInsert(t.Context(), gateway.EscalateJob(r.CaseID, 2, time.Now(), r.Plan.DueAt.Add(-time.Hour))); err != nil {
+		t.Fatalf("JobInsert(stale escalate level 2) = %v", err)
+	}
+	if err := st.JobInsert(t.Context(), gateway.EscalateJob(r.CaseID, 2, time.Now(), r.Plan.DueAt)); err != nil {
 		t.Fatalf("JobInsert(escalate level 2) = %v", err)
 	}
 	after, err := b.sms.Wait(ctx, len(before)+1)
@@ -456,6 +460,9 @@ func TestMissedDueTimeEscalatesToManager(t *testing.T) {
 		t.Fatalf("sms.Wait() after escalation = %v", err)
 	}
 	stop()
+	if got := len(b.sms.Messages()); got != len(before)+1 {
+		t.Errorf("stand-in got %d SMS after two level-2 timers, one stale; want %d", got, len(before)+1)
+	}
 	esc := after[len(after)-1]
 	if esc.To != "+16175550103" || !strings.Contains(esc.Body, "ESCALATED") {
 		t.Errorf("escalation SMS to %s: %q; want the manager +16175550103, marked ESCALATED", esc.To, esc.Body)

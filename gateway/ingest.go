@@ -255,7 +255,7 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 		}
 	}
 	for _, t := range plan.Timers {
-		if err := tx.JobInsert(ctx, escalateJob(res.CaseID, t.Level, t.At)); err != nil {
+		if err := tx.JobInsert(ctx, escalateJob(res.CaseID, t.Level, t.At, plan.DueAt)); err != nil {
 			return fmt.Errorf("schedule escalation: %w", err)
 		}
 	}

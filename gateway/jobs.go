@@ -21,16 +21,21 @@ func (SendSMSArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queueNotify, MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// EscalateArgs is the timer that runs escalation Level of a case.
+// EscalateArgs is the timer that runs escalation Level of a case. DueAt
+// is the case's due time the timer was set for: when a new message moves
+// the due time, a timer for the new one is queued (the arguments differ,
+// so uniqueness does not swallow it) and the stale one is dropped when it
+// fires.
 type EscalateArgs struct {
-	CaseID int64 `json:"case_id"`
-	Level  int   `json:"level"`
+	CaseID int64     `json:"case_id"`
+	Level  int       `json:"level"`
+	DueAt  time.Time `json:"due_at"`
 }
 
 // Kind implements river.JobArgs.
 func (EscalateArgs) Kind() string { return "escalate" }
 
-// InsertOpts makes the timer unique per case and level.
+// InsertOpts makes the timer unique per case, level and due time.
 func (EscalateArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queueTimers, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
@@ -44,8 +49,13 @@ func smsJob(notificationID int64) river.InsertManyParams {
 	return river.InsertManyParams{Args: SendSMSArgs{NotificationID: notificationID}}
 }
 
-func escalateJob(caseID int64, level int, at time.Time) river.InsertManyParams {
+func escalateJob(caseID int64, level int, at, due time.Time) river.InsertManyParams {
 	opts := EscalateArgs{}.InsertOpts()
 	opts.ScheduledAt = at
-	return river.InsertManyParams{Args: EscalateArgs{CaseID: caseID, Level: level}, InsertOpts: &opts}
+	return river.InsertManyParams{Args: EscalateArgs{CaseID: caseID, Level: level, DueAt: timerDue(due)}, InsertOpts: &opts}
 }
+
+// timerDue is a due time as timers carry and compare it: UTC, to the
+// second, so that a due time read back from the store (which keeps
+// microseconds) matches the one the timer was set with.
+func timerDue(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }

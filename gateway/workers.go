@@ -148,6 +148,13 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[EscalateArgs])
 	if err != nil {
 		return fmt.Errorf("load case %d: %w", job.Args.CaseID, err)
 	}
+	if !job.Args.DueAt.IsZero() && !job.Args.DueAt.Equal(timerDue(c.DueAt)) {
+		// The due time moved since this timer was set; the timer queued
+		// for the new due time carries on.
+		g.log.Info("escalation timer dropped: the case's due time moved", "case_id", c.ID, "level", job.Args.Level,
+			"timer_due_at", job.Args.DueAt, "case_due_at", c.DueAt)
+		return nil
+	}
 	events, err := g.store.CaseEventList(ctx, c.ID)
 	if err != nil {
 		return fmt.Errorf("load case %d timeline: %w", c.ID, err)
@@ -184,7 +191,7 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[EscalateArgs])
 			}
 		}
 		if e.Next != nil {
-			if err := tx.JobInsert(ctx, escalateJob(c.ID, e.Next.Level, e.Next.At)); err != nil {
+			if err := tx.JobInsert(ctx, escalateJob(c.ID, e.Next.Level, e.Next.At, c.DueAt)); err != nil {
 				return fmt.Errorf("schedule escalation level %d: %w", e.Next.Level, err)
 			}
 		}
