@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-message/mail"
+	"github.com/triage-gw/triage/channels/internal/fieldcheck"
 )
 
 // Security is how the connection to the relay is protected.
@@ -70,36 +71,36 @@ func (c Config) Validate() error {
 	var e ConfigError
 	host, _, addrErr := splitAddr(c.Addr, c.Security)
 	if addrErr != nil {
-		e.add("Addr", addrErr.Error())
+		e.Add("Addr", addrErr.Error())
 	}
 	switch c.Security {
 	case "", SecurityStartTLS, SecurityTLS:
 	case SecurityNone:
 		if addrErr == nil && !isLoopback(host) {
-			e.add("Security", fmt.Sprintf("%q is allowed only to a loopback relay, not %q", SecurityNone, host))
+			e.Add("Security", fmt.Sprintf("%q is allowed only to a loopback relay, not %q", SecurityNone, host))
 		}
 		if c.Username != "" || c.Password != "" {
-			e.add("Username", fmt.Sprintf("credentials need TLS; security %q would send them in clear", SecurityNone))
+			e.Add("Username", fmt.Sprintf("credentials need TLS; security %q would send them in clear", SecurityNone))
 		}
 	default:
-		e.add("Security", fmt.Sprintf("%q is not one of %q, %q, %q", c.Security, SecurityStartTLS, SecurityTLS, SecurityNone))
+		e.Add("Security", fmt.Sprintf("%q is not one of %q, %q, %q", c.Security, SecurityStartTLS, SecurityTLS, SecurityNone))
 	}
 	if (c.Username == "") != (c.Password == "") {
-		e.add("Password", "Username and Password go together")
+		e.Add("Password", "Username and Password go together")
 	}
 	if c.From == "" {
-		e.add("From", "required")
+		e.Add("From", "required")
 	} else if _, err := mail.ParseAddress(c.From); err != nil {
-		e.add("From", "not an email address: "+err.Error())
+		e.Add("From", "not an email address: "+err.Error())
 	}
 	if c.HelloName != "" && strings.ContainsAny(c.HelloName, " \t\r\n") {
-		e.add("HelloName", "must be a host name, without spaces")
+		e.Add("HelloName", "must be a host name, without spaces")
 	}
 	if c.TLSConfig != nil && c.TLSConfig.InsecureSkipVerify {
-		e.add("TLSConfig", "InsecureSkipVerify would accept any certificate; add the relay's CA to RootCAs instead")
+		e.Add("TLSConfig", "InsecureSkipVerify would accept any certificate; add the relay's CA to RootCAs instead")
 	}
 	if c.Timeout < 0 {
-		e.add("Timeout", "must not be negative")
+		e.Add("Timeout", "must not be negative")
 	}
 	if len(e.Problems) > 0 {
 		return &e
@@ -158,33 +159,13 @@ func (c Config) LogValue() slog.Value {
 
 // ConfigError lists every invalid field of a Config.
 type ConfigError struct {
-	Problems []FieldProblem
+	fieldcheck.Problems
 }
 
 // FieldProblem is one invalid field and what is wrong with it.
-type FieldProblem struct {
-	Field   string
-	Problem string
-}
-
-func (e *ConfigError) add(field, problem string) {
-	e.Problems = append(e.Problems, FieldProblem{Field: field, Problem: problem})
-}
-
-// Fields returns the names of the invalid fields, in the order found.
-func (e *ConfigError) Fields() []string {
-	fields := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		fields[i] = p.Field
-	}
-	return fields
-}
+type FieldProblem = fieldcheck.Problem
 
 // Error lists every problem, "Field: problem", separated by semicolons.
 func (e *ConfigError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Problem
-	}
-	return "invalid smtp config: " + strings.Join(parts, "; ")
+	return "invalid smtp config: " + e.Problems.Join()
 }

@@ -27,11 +27,25 @@ func setup(t *testing.T) (*twiliotest.Server, twilio.Config) {
 	t.Helper()
 	srv := twiliotest.NewServer(accountSID, authToken)
 	t.Cleanup(srv.Close)
-	return srv, twilio.Config{
+	return srv, config(srv.URL())
+}
+
+// setupAPI starts an httptest server that answers with h in place of the
+// stand-in, and returns a Config pointing at it.
+func setupAPI(t *testing.T, h http.HandlerFunc) twilio.Config {
+	t.Helper()
+	api := httptest.NewServer(h)
+	t.Cleanup(api.Close)
+	return config(api.URL)
+}
+
+// config is a valid Config for the REST API at baseURL.
+func config(baseURL string) twilio.Config {
+	return twilio.Config{
 		AccountSID:        accountSID,
 		AuthToken:         authToken,
 		From:              sender,
-		APIBaseURL:        srv.URL(),
+		APIBaseURL:        baseURL,
 		StatusCallbackURL: callback,
 	}
 }
@@ -220,13 +234,10 @@ func TestSendSMSUnreadableAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			cfg := setupAPI(t, func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(tt.status)
 				_, _ = w.Write([]byte(tt.body))
-			}))
-			t.Cleanup(api.Close)
-			_, cfg := setup(t)
-			cfg.APIBaseURL = api.URL
+			})
 			_, err := newClient(t, cfg).SendSMS(t.Context(), twilio.SMS{To: "+14155552671", Body: "hi"})
 			if e := asError(t, err); e.Status != tt.status || e.Permanent != tt.permanent {
 				t.Errorf("SendSMS() answered %d %q = %v; want status %d, permanent %v",
@@ -239,14 +250,11 @@ func TestSendSMSUnreadableAnswers(t *testing.T) {
 func TestSendSMSHonoursContext(t *testing.T) {
 	t.Parallel()
 	arrived := make(chan struct{})
-	api := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	cfg := setupAPI(t, func(_ http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm() // the server notices a closed connection only once the body is read
 		close(arrived)
 		<-r.Context().Done() // hold the request until the client gives up
-	}))
-	t.Cleanup(api.Close)
-	_, cfg := setup(t)
-	cfg.APIBaseURL = api.URL
+	})
 	c := newClient(t, cfg)
 
 	ctx, cancel := context.WithCancel(t.Context())

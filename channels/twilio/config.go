@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+	"github.com/triage-gw/triage/channels/internal/fieldcheck"
 )
 
 // DefaultAPIBaseURL is where Twilio's REST API lives.
@@ -63,44 +64,44 @@ var alphanumeric = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
 func (c Config) Validate() error {
 	var e ConfigError
 	if !validSID(c.AccountSID, "AC") {
-		e.add("AccountSID", "must be \"AC\" followed by 32 hex digits")
+		e.Add("AccountSID", "must be \"AC\" followed by 32 hex digits")
 	}
 	if c.AuthToken == "" {
-		e.add("AuthToken", "required (it signs webhooks)")
+		e.Add("AuthToken", "required (it signs webhooks)")
 	} else if !alphanumeric.MatchString(c.AuthToken) {
-		e.add("AuthToken", "must be letters and digits only")
+		e.Add("AuthToken", "must be letters and digits only")
 	}
 	switch {
 	case c.APIKeySID == "" && c.APIKeySecret == "":
 	case !validSID(c.APIKeySID, "SK"):
-		e.add("APIKeySID", "must be \"SK\" followed by 32 hex digits when APIKeySecret is set")
+		e.Add("APIKeySID", "must be \"SK\" followed by 32 hex digits when APIKeySecret is set")
 	case !alphanumeric.MatchString(c.APIKeySecret):
-		e.add("APIKeySecret", "required with APIKeySID, letters and digits only")
+		e.Add("APIKeySecret", "required with APIKeySID, letters and digits only")
 	}
 	if c.From == "" && c.MessagingServiceSID == "" {
-		e.add("From", "either From or MessagingServiceSID is required")
+		e.Add("From", "either From or MessagingServiceSID is required")
 	}
 	if c.From != "" {
 		if n, err := NormalizeE164(c.From, ""); err != nil || n != c.From {
-			e.add("From", "must be a valid number in E.164 form, like +14155552671")
+			e.Add("From", "must be a valid number in E.164 form, like +14155552671")
 		}
 	}
 	if c.MessagingServiceSID != "" && !validSID(c.MessagingServiceSID, "MG") {
-		e.add("MessagingServiceSID", "must be \"MG\" followed by 32 hex digits")
+		e.Add("MessagingServiceSID", "must be \"MG\" followed by 32 hex digits")
 	}
 	if c.APIBaseURL != "" {
 		if _, err := parseBaseURL(c.APIBaseURL); err != nil {
-			e.add("APIBaseURL", err.Error())
+			e.Add("APIBaseURL", err.Error())
 		}
 	}
 	if c.StatusCallbackURL != "" {
 		u, err := url.Parse(c.StatusCallbackURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			e.add("StatusCallbackURL", "must be an absolute http or https URL")
+			e.Add("StatusCallbackURL", "must be an absolute http or https URL")
 		}
 	}
 	if c.DefaultRegion != "" && !phonenumbers.GetSupportedRegions()[c.DefaultRegion] {
-		e.add("DefaultRegion", fmt.Sprintf("%q is not a supported region code (use upper case, like \"US\")", c.DefaultRegion))
+		e.Add("DefaultRegion", fmt.Sprintf("%q is not a supported region code (use upper case, like \"US\")", c.DefaultRegion))
 	}
 	if len(e.Problems) > 0 {
 		return &e
@@ -153,33 +154,13 @@ func redact(secret string) string {
 
 // ConfigError lists every invalid field of a Config.
 type ConfigError struct {
-	Problems []FieldProblem
+	fieldcheck.Problems
 }
 
 // FieldProblem is one invalid field and what is wrong with it.
-type FieldProblem struct {
-	Field   string
-	Problem string
-}
-
-func (e *ConfigError) add(field, problem string) {
-	e.Problems = append(e.Problems, FieldProblem{Field: field, Problem: problem})
-}
-
-// Fields returns the names of the invalid fields, in the order found.
-func (e *ConfigError) Fields() []string {
-	fields := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		fields[i] = p.Field
-	}
-	return fields
-}
+type FieldProblem = fieldcheck.Problem
 
 // Error lists every problem, "Field: problem", separated by semicolons.
 func (e *ConfigError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Problem
-	}
-	return "invalid twilio config: " + strings.Join(parts, "; ")
+	return "invalid twilio config: " + e.Problems.Join()
 }

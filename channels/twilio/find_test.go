@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -185,13 +184,10 @@ func TestFindSentUnreadableAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			cfg := setupAPI(t, func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(tt.status)
 				_, _ = w.Write([]byte(tt.body))
-			}))
-			t.Cleanup(api.Close)
-			_, cfg := setup(t)
-			cfg.APIBaseURL = api.URL
+			})
 			_, _, err := newClient(t, cfg).FindSent(t.Context(), "+14155552671", "hi", time.Now())
 			if e := asError(t, err); e.Status != tt.status || e.Permanent != tt.permanent {
 				t.Errorf("FindSent() answered %d %q = %v; want status %d, permanent %v",
@@ -204,13 +200,10 @@ func TestFindSentUnreadableAnswers(t *testing.T) {
 func TestFindSentHonoursContext(t *testing.T) {
 	t.Parallel()
 	arrived := make(chan struct{})
-	api := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	cfg := setupAPI(t, func(_ http.ResponseWriter, r *http.Request) {
 		close(arrived)
 		<-r.Context().Done() // hold the request until the client gives up
-	}))
-	t.Cleanup(api.Close)
-	_, cfg := setup(t)
-	cfg.APIBaseURL = api.URL
+	})
 	c := newClient(t, cfg)
 
 	ctx, cancel := context.WithCancel(t.Context())

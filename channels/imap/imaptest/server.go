@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/triage-gw/triage/channels/internal/selfsigned"
 )
 
 // ServerOptions configures Start.
@@ -43,7 +44,7 @@ type Server struct {
 	// Addr is the server's host:port, such as 127.0.0.1:38231.
 	Addr string
 
-	cert   *certificate
+	cert   *selfsigned.Certificate
 	user   *imapmemserver.User
 	srv    *imapserver.Server
 	served chan struct{} // closed when Serve returns
@@ -59,7 +60,7 @@ func Start(ctx context.Context, opts ServerOptions) (*Server, error) {
 	if opts.Username == "" || opts.Password == "" {
 		return nil, errors.New("imaptest start: Username and Password are required")
 	}
-	cert, err := newCertificate(time.Now())
+	cert, err := selfsigned.New("imaptest")
 	if err != nil {
 		return nil, fmt.Errorf("imaptest start: %w", err)
 	}
@@ -79,7 +80,7 @@ func Start(ctx context.Context, opts ServerOptions) (*Server, error) {
 		},
 		Caps:      caps,
 		Logger:    serverLogger{opts.Logger},
-		TLSConfig: cert.serverConfig(),
+		TLSConfig: cert.ServerConfig(),
 		// NoIdle's connection wrapper hides TLS from imapserver, which
 		// would then refuse LOGIN over TLS.
 		InsecureAuth: !opts.TLS || opts.NoIdle,
@@ -93,7 +94,7 @@ func Start(ctx context.Context, opts ServerOptions) (*Server, error) {
 	s.Addr = ln.Addr().String()
 	ln = &trackingListener{Listener: ln, s: s}
 	if opts.TLS {
-		ln = tls.NewListener(ln, cert.serverConfig())
+		ln = tls.NewListener(ln, cert.ServerConfig())
 	}
 	if opts.NoIdle {
 		ln = noIdleListener{ln}
@@ -110,12 +111,12 @@ func Start(ctx context.Context, opts ServerOptions) (*Server, error) {
 // ClientTLSConfig returns a TLS configuration that trusts the server's
 // certificate (valid for 127.0.0.1, ::1 and localhost) and nothing else.
 func (s *Server) ClientTLSConfig() *tls.Config {
-	return s.cert.clientConfig()
+	return s.cert.ClientConfig()
 }
 
 // CertPEM returns the server's self-signed certificate in PEM form.
 func (s *Server) CertPEM() []byte {
-	return append([]byte(nil), s.cert.pem...)
+	return s.cert.PEM()
 }
 
 // Append adds raw as a message to mailbox with the given internal date

@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/triage-gw/triage/channels/internal/recorder"
+	"github.com/triage-gw/triage/channels/internal/selfsigned"
 )
 
 // Options configures a Server. The zero value is a plain server without
@@ -49,10 +49,7 @@ type Server struct {
 	served chan struct{}
 	client *tls.Config
 
-	mu        sync.Mutex
-	messages  []Message
-	arrived   chan struct{} // closed and replaced on each new message
-	onMessage func(Message)
+	messages recorder.Recorder[Message] // serves Messages, Wait and OnMessage
 }
 
 // NewServer starts a server on 127.0.0.1 and a free port. Close it when done.
@@ -60,7 +57,7 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.StartTLS && opts.ImplicitTLS {
 		return nil, fmt.Errorf("start smtp test server: StartTLS and ImplicitTLS exclude each other")
 	}
-	s := &Server{opts: opts, served: make(chan struct{}), arrived: make(chan struct{})}
+	s := &Server{opts: opts, served: make(chan struct{})}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -77,16 +74,16 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start smtp test server: %w", err)
 	}
 	if opts.StartTLS || opts.ImplicitTLS {
-		serverTLS, clientTLS, err := selfSigned()
+		cert, err := selfsigned.New("smtptest")
 		if err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("start smtp test server: %w", err)
 		}
-		s.client = clientTLS
+		s.client = cert.ClientConfig()
 		if opts.StartTLS {
-			s.smtp.TLSConfig = serverTLS
+			s.smtp.TLSConfig = cert.ServerConfig()
 		} else {
-			ln = tls.NewListener(ln, serverTLS)
+			ln = tls.NewListener(ln, cert.ServerConfig())
 		}
 	}
 	s.ln = ln
@@ -122,45 +119,15 @@ func (s *Server) Close() error {
 
 // OnMessage sets a function called with each accepted message, after it is
 // recorded and before the server answers the DATA command.
-func (s *Server) OnMessage(fn func(Message)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.onMessage = fn
-}
+func (s *Server) OnMessage(fn func(Message)) { s.messages.OnAdd(fn) }
 
 // Messages returns the accepted messages, oldest first.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.messages)
-}
+func (s *Server) Messages() []Message { return s.messages.All() }
 
 // Wait blocks until at least n messages have been accepted, and returns
 // them, or returns ctx's error with the messages so far.
 func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
-	for {
-		s.mu.Lock()
-		msgs, arrived := slices.Clone(s.messages), s.arrived
-		s.mu.Unlock()
-		if len(msgs) >= n {
-			return msgs, nil
-		}
-		select {
-		case <-arrived:
-		case <-ctx.Done():
-			return msgs, fmt.Errorf("wait for %d messages, have %d: %w", n, len(msgs), ctx.Err())
-		}
-	}
-}
-
-// record stores m, wakes waiters and returns the OnMessage hook.
-func (s *Server) record(m Message) func(Message) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.messages = append(s.messages, m)
-	close(s.arrived)
-	s.arrived = make(chan struct{})
-	return s.onMessage
+	return s.messages.Wait(ctx, n)
 }
 
 // slogPrinter passes go-smtp's error log to slog.

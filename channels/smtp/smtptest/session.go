@@ -73,9 +73,7 @@ func (s *session) Data(r io.Reader) error {
 		From: s.from, To: s.to, Data: data, TLS: isTLS,
 		AuthUser: s.authUser, Received: time.Now(),
 	}
-	if hook := s.srv.record(m); hook != nil {
-		hook(m)
-	}
+	s.srv.messages.Add(m)
 	return nil
 }
 

@@ -46,9 +46,7 @@ func (s *Server) messageCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.LostAnswer = s.nextLostAnswer()
-	if hook := s.record(m); hook != nil {
-		hook(m)
-	}
+	s.messages.Add(m)
 	if m.LostAnswer != 0 {
 		writeLostAnswer(w, m.LostAnswer)
 		return

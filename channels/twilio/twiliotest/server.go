@@ -17,9 +17,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 	"time"
+
+	"github.com/triage-gw/triage/channels/internal/recorder"
 )
 
 // Message is one message the stand-in accepted.
@@ -48,10 +49,9 @@ type Server struct {
 	served     chan struct{} // closed when Serve has returned
 	client     *http.Client  // for status callbacks
 
+	messages recorder.Recorder[Message] // serves Messages, Wait and OnMessage
+
 	mu           sync.Mutex
-	messages     []Message
-	arrived      chan struct{} // closed and replaced on each new message
-	onMessage    func(Message)
 	lists        []url.Values // queries of the list requests answered
 	onList       func(url.Values)
 	apiKeys      map[string]string
@@ -74,7 +74,6 @@ func NewServer(accountSID, authToken string) *Server {
 		url:          "http://" + ln.Addr().String(),
 		served:       make(chan struct{}),
 		client:       &http.Client{Timeout: 10 * time.Second},
-		arrived:      make(chan struct{}),
 		apiKeys:      map[string]string{},
 		unsubscribed: map[string]bool{},
 	}
@@ -162,52 +161,20 @@ func (s *Server) Lists() []url.Values {
 
 // OnMessage sets a function called with each accepted message, after it is
 // recorded and before the HTTP answer is written.
-func (s *Server) OnMessage(fn func(Message)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.onMessage = fn
-}
+func (s *Server) OnMessage(fn func(Message)) { s.messages.OnAdd(fn) }
 
 // Messages returns the accepted messages, oldest first.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.messages)
-}
+func (s *Server) Messages() []Message { return s.messages.All() }
 
 // Wait blocks until at least n messages have been accepted, and returns
 // them, or returns ctx's error with the messages so far.
 func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
-	for {
-		s.mu.Lock()
-		msgs, arrived := slices.Clone(s.messages), s.arrived
-		s.mu.Unlock()
-		if len(msgs) >= n {
-			return msgs, nil
-		}
-		select {
-		case <-arrived:
-		case <-ctx.Done():
-			return msgs, fmt.Errorf("wait for %d messages, have %d: %w", n, len(msgs), ctx.Err())
-		}
-	}
-}
-
-// record stores m, wakes waiters and returns the OnMessage hook.
-func (s *Server) record(m Message) func(Message) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.messages = append(s.messages, m)
-	close(s.arrived)
-	s.arrived = make(chan struct{})
-	return s.onMessage
+	return s.messages.Wait(ctx, n)
 }
 
 // message returns the recorded message with sid.
 func (s *Server) message(sid string) (Message, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, m := range s.messages {
+	for _, m := range s.messages.All() {
 		if m.SID == sid {
 			return m, nil
 		}
@@ -217,13 +184,13 @@ func (s *Server) message(sid string) (Message, error) {
 
 // setStatus records a new status for the message with sid.
 func (s *Server) setStatus(sid, status string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.messages {
-		if s.messages[i].SID == sid {
-			s.messages[i].Status = status
+	s.messages.Update(func(msgs []Message) {
+		for i := range msgs {
+			if msgs[i].SID == sid {
+				msgs[i].Status = status
+			}
 		}
-	}
+	})
 }
 
 // listed notes a list request's query and returns the OnList hook.

@@ -1,4 +1,9 @@
-package imaptest
+// Package selfsigned makes the throwaway TLS certificates of the loopback
+// stand-ins for the channels (imaptest, smtptest): a self-signed P-256
+// certificate made in memory for 127.0.0.1, ::1 and localhost, the server
+// configuration that presents it, and a client configuration that trusts it
+// and nothing else.
+package selfsigned
 
 import (
 	"crypto/ecdsa"
@@ -14,16 +19,16 @@ import (
 	"time"
 )
 
-// certificate is a self-signed server certificate made in memory.
-type certificate struct {
+// Certificate is a self-signed server certificate and its key, in memory.
+type Certificate struct {
 	tls  tls.Certificate
 	pool *x509.CertPool
 	pem  []byte
 }
 
-// newCertificate makes a P-256 certificate for 127.0.0.1, ::1 and
+// New makes a certificate named commonName for 127.0.0.1, ::1 and
 // localhost, valid from an hour before now for a day.
-func newCertificate(now time.Time) (*certificate, error) {
+func New(commonName string) (*Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate key: %w", err)
@@ -32,9 +37,10 @@ func newCertificate(now time.Time) (*certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate serial: %w", err)
 	}
+	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "imaptest"},
+		Subject:               pkix.Name{CommonName: commonName},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -54,19 +60,25 @@ func newCertificate(now time.Time) (*certificate, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
-	return &certificate{
+	return &Certificate{
 		tls:  tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf},
 		pool: pool,
 		pem:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 	}, nil
 }
 
-// serverConfig is the server side's TLS configuration.
-func (c *certificate) serverConfig() *tls.Config {
+// ServerConfig returns a new server TLS configuration presenting c.
+func (c *Certificate) ServerConfig() *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{c.tls}, MinVersion: tls.VersionTLS12}
 }
 
-// clientConfig trusts this certificate only.
-func (c *certificate) clientConfig() *tls.Config {
+// ClientConfig returns a new client TLS configuration that trusts c and
+// nothing else.
+func (c *Certificate) ClientConfig() *tls.Config {
 	return &tls.Config{RootCAs: c.pool, MinVersion: tls.VersionTLS12}
+}
+
+// PEM returns a copy of the certificate in PEM form.
+func (c *Certificate) PEM() []byte {
+	return append([]byte(nil), c.pem...)
 }
