@@ -98,3 +98,17 @@ func TestSecretFromFile(t *testing.T) {
 		t.Errorf("String() = %q shows the secret", s)
 	}
 }
+
+// The example has every channel off: it starts with no secret set.
+func TestExampleNeedsNoSecretsWhileChannelsAreOff(t *testing.T) {
+	for _, v := range []string{"IMAP_PASSWORD", "TWILIO_AUTH_TOKEN", "SMTP_PASSWORD"} {
+		t.Setenv(v, "")
+	}
+	if _, err := Parse(bytes.NewReader(configs.Example)); err != nil {
+		t.Errorf("Parse(example) with no secrets set = %v, want nil (every channel is off)", err)
+	}
+	on := bytes.Replace(configs.Example, []byte("imap:\n  # Pull the shared support inbox.\n  enabled: false"), []byte("imap:\n  enabled: true"), 1)
+	if _, err := Parse(bytes.NewReader(on)); err == nil || !strings.Contains(err.Error(), "IMAP_PASSWORD") {
+		t.Errorf("Parse(example with imap on, no secret) = %v, want an error naming IMAP_PASSWORD", err)
+	}
+}

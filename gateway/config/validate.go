@@ -20,12 +20,18 @@ func validPhone(s string) bool {
 	return err == nil && n == s
 }
 
-// resolveSecrets reads *_file secrets and checks referenced variables.
+// resolveSecrets reads *_file secrets and checks referenced variables, for
+// the channels that are enabled: a channel that is off needs no secret.
 func (c *Config) resolveSecrets() error {
-	errs := []error{
-		c.IMAP.Password.resolve("imap.password", c.IMAP.PasswordFile),
-		c.Twilio.AuthToken.resolve("twilio.auth_token", c.Twilio.AuthTokenFile),
-		c.SMTP.Password.resolve("smtp.password", c.SMTP.PasswordFile),
+	var errs []error
+	if c.IMAP.Enabled {
+		errs = append(errs, c.IMAP.Password.resolve("imap.password", c.IMAP.PasswordFile))
+	}
+	if c.Twilio.Enabled {
+		errs = append(errs, c.Twilio.AuthToken.resolve("twilio.auth_token", c.Twilio.AuthTokenFile))
+	}
+	if c.SMTP.Enabled {
+		errs = append(errs, c.SMTP.Password.resolve("smtp.password", c.SMTP.PasswordFile))
 	}
 	if c.Database.URLFile != "" {
 		if c.Database.URL != "" {
