@@ -528,3 +528,50 @@ func TestConcurrentMessagesFromOneCustomerShareOneCase(t *testing.T) {
 		t.Errorf("%d concurrent messages from one customer landed on cases %v, want one case", n, cases)
 	}
 }
+
+// POLICY P4: when a follow-up complains about the case's owner, the case
+// and its open call-back task move to the owner's manager, who is told.
+func TestComplaintAboutOwnerMovesTheCallBack(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.cfg.IMAP.Enabled = false
+	b.cfg.Twilio.Enabled = false
+	g, err := gateway.Open(t.Context(), b.cfg, gateway.SetupOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("gateway.Open() = %v", err)
+	}
+	defer g.Close()
+	ingest := func(id, text string) gateway.IngestResult {
+		t.Helper()
+		r, err := g.Ingest(t.Context(), gateway.Inbound{Channel: store.ChannelEmail, ExternalID: id,
+			FromAddr: "jane@acme.example", FromName: "Jane Doe", Subject: "Order #48213", Text: text, SentAt: time.Now()})
+		if err != nil {
+			t.Fatalf("Ingest(%s) = %v", id, err)
+		}
+		return r
+	}
+	first := ingest("p4-1", angry)
+	second := ingest("p4-2", "And your rep Tom Baker was rude to me on the phone yesterday and hung up on me. Unacceptable.")
+	if second.CaseID != first.CaseID || !second.Plan.RelationshipRisk {
+		t.Fatalf("follow-up: case %d (first %d), relationship risk %v; want the same case, marked", second.CaseID, first.CaseID, second.Plan.RelationshipRisk)
+	}
+	st := openStore(t, b.cfg)
+	c, err := st.CaseGetByID(t.Context(), first.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna, err := st.StaffGetByEmail(t.Context(), "anna@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OwnerID != anna.ID || !c.RelationshipRisk {
+		t.Errorf("case owner %d risk %v, want Anna (%d) and a relationship risk", c.OwnerID, c.RelationshipRisk, anna.ID)
+	}
+	tasks, err := st.TaskListByCase(t.Context(), c.ID)
+	if err != nil || len(tasks) != 1 || tasks[0].AssigneeID != anna.ID {
+		t.Errorf("call-back tasks = %+v, %v; want one, assigned to Anna (%d)", tasks, err, anna.ID)
+	}
+	if len(second.Notifications) != 1 || second.Notifications[0].StaffID != anna.ID {
+		t.Errorf("follow-up notifications = %+v, want one to Anna", second.Notifications)
+	}
+}

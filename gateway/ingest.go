@@ -228,6 +228,13 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 		tl.add(ctx, "system", e.Kind, noteEvent{Note: e.Note})
 	}
 	var taskID int64
+	if plan.Action == routing.ActionUpdateCase {
+		id, err := g.followCase(ctx, tx, &tl, plan)
+		if err != nil {
+			return err
+		}
+		taskID = id
+	}
 	if plan.Action == routing.ActionOpenCase {
 		t, err := tx.TaskInsert(ctx, store.TaskInsertParams{CaseID: res.CaseID, Kind: store.TaskCallback, AssigneeID: plan.OwnerID,
 			Status: store.TaskOpen, DueAt: plan.DueAt, Checklist: plan.Checklist, CreatedAt: now})
@@ -285,4 +292,38 @@ func customerLabel(name, company string) string {
 		return name + " (" + company + ")"
 	}
 	return name
+}
+
+// followCase keeps the case's open call-back tasks in step with a plan that
+// updated the case: a new owner (a complaint about the old one, P4) takes
+// them over, and an earlier due time applies to them. It returns the id of
+// the open call-back task, 0 when there is none.
+func (g *Gateway) followCase(ctx context.Context, tx store.Querier, tl *timeline, plan routing.Plan) (int64, error) {
+	tasks, err := tx.TaskListByCase(ctx, tl.caseID)
+	if err != nil {
+		return 0, fmt.Errorf("list tasks of case %d: %w", tl.caseID, err)
+	}
+	var callback int64
+	for _, t := range tasks {
+		if t.Kind != store.TaskCallback || (t.Status != store.TaskOpen && t.Status != store.TaskSnoozed) {
+			continue
+		}
+		callback = t.ID
+		p := store.TaskUpdateParams{ID: t.ID, UpdatedAt: tl.at}
+		if plan.OwnerID != 0 && plan.OwnerID != t.AssigneeID {
+			p.AssigneeID = plan.OwnerID
+		}
+		if !plan.DueAt.IsZero() && plan.DueAt.Before(t.DueAt) {
+			p.DueAt = plan.DueAt
+		}
+		if p.AssigneeID == 0 && p.DueAt.IsZero() {
+			continue
+		}
+		u, err := tx.TaskUpdate(ctx, p)
+		if err != nil {
+			return 0, fmt.Errorf("update task %d: %w", t.ID, err)
+		}
+		tl.add(ctx, "system", "task_updated", taskEvent{TaskID: u.ID, Kind: u.Kind, AssigneeID: u.AssigneeID, DueAt: u.DueAt})
+	}
+	return callback, tl.err
 }
