@@ -96,11 +96,7 @@ func (d *driver) RiverPending(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := m.Validate(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	return !res.OK, nil
+	return sqlstore.RiverPending(ctx, m)
 }
 
 // RiverMigrate applies River's pending migrations; the caller holds the
@@ -110,13 +106,5 @@ func (d *driver) RiverMigrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	if err != nil {
-		return nil, err
-	}
-	versions := make([]int, 0, len(res.Versions))
-	for _, v := range res.Versions {
-		versions = append(versions, v.Version)
-	}
-	return versions, nil
+	return sqlstore.RiverMigrateUp(ctx, m)
 }

@@ -166,11 +166,7 @@ func (d *driver) RiverPending(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := m.Validate(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	return !res.OK, nil
+	return sqlstore.RiverPending(ctx, m)
 }
 
 // RiverMigrate runs River's migrations with foreign keys off, as SQLite
@@ -196,11 +192,8 @@ func (d *driver) RiverMigrate(ctx context.Context) (versions []int, err error) {
 		}
 	}()
 	for attempt := 0; ; attempt++ {
-		res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		versions, err := sqlstore.RiverMigrateUp(ctx, m)
 		if err == nil {
-			for _, v := range res.Versions {
-				versions = append(versions, v.Version)
-			}
 			return versions, nil
 		}
 		if attempt >= len(m.AllVersions()) || ctx.Err() != nil {
