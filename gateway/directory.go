@@ -3,6 +3,9 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/triage-gw/triage/nlp"
 	"github.com/triage-gw/triage/routing"
@@ -17,7 +20,7 @@ func (g *Gateway) directory(ctx context.Context) (routing.Directory, []nlp.Staff
 	dir := make(routing.Directory, len(staff))
 	names := make([]nlp.StaffName, 0, len(staff))
 	for _, s := range staff {
-		h, err := routing.ParseHours(s.Hours, s.TimeZone)
+		h, err := routing.ParseHours(s.Hours, g.zones.get(s.TimeZone))
 		if err != nil {
 			// Hours are validated when staff are loaded; a bad row in the
 			// database must not stop intake: treat it as always open.
@@ -28,4 +31,32 @@ func (g *Gateway) directory(ctx context.Context) (routing.Directory, []nlp.Staff
 		names = append(names, nlp.StaffName{Name: s.Name, Aliases: s.Aliases})
 	}
 	return dir, names, nil
+}
+
+// zones loads each IANA time zone once: time.LoadLocation reads the zone
+// database from disk, and the directory is read for every message.
+type zones struct {
+	mu   sync.Mutex
+	byTZ map[string]*time.Location
+	log  *slog.Logger
+}
+
+// get returns the zone named tz; an unknown name (validated away at start,
+// but a database row can hold anything) is UTC, with a warning once.
+func (z *zones) get(tz string) *time.Location {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if loc, ok := z.byTZ[tz]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		z.log.Warn("unknown staff time zone: treated as UTC", "time_zone", tz, "err", err)
+		loc = time.UTC
+	}
+	if z.byTZ == nil {
+		z.byTZ = map[string]*time.Location{}
+	}
+	z.byTZ[tz] = loc
+	return loc
 }

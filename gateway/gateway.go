@@ -66,6 +66,7 @@ type Gateway struct {
 	jobs   store.JobClient
 	server *http.Server
 
+	zones      *zones // time zones of staff, loaded once each
 	closers    []func() error
 	closeStore bool
 	stopOnce   sync.Once
@@ -89,7 +90,7 @@ func New(opts Options) (*Gateway, error) {
 		opts.ShutdownTimeout = 15 * time.Second
 	}
 	opts.JobPollInterval = max(opts.JobPollInterval, 100*time.Millisecond)
-	g := &Gateway{opts: opts, store: opts.Store, log: opts.Logger, now: opts.Now}
+	g := &Gateway{opts: opts, store: opts.Store, log: opts.Logger, now: opts.Now, zones: &zones{log: opts.Logger}}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &smsWorker{g: g})

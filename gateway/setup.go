@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,7 +72,7 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 	opts := Options{
 		Store: st, Analyzer: analyzer, Policy: policy,
 		HTTPAddr: cfg.HTTP.Addr, Listener: o.Listener, PublicURL: cfg.HTTP.PublicURL,
-		ShutdownTimeout: cfg.HTTP.ShutdownTimeout, JobPollInterval: cmpOr(o.JobPollInterval, time.Second),
+		ShutdownTimeout: cfg.HTTP.ShutdownTimeout, JobPollInterval: cmp.Or(o.JobPollInterval, time.Second),
 		Now: o.Now, Logger: log, OnIngest: o.OnIngest,
 	}
 	if cfg.Twilio.Enabled {
@@ -137,12 +138,4 @@ func LoadAnalyzer(dir string) (*nlp.Analyzer, error) {
 		return nil, fmt.Errorf("nlp: %w", err)
 	}
 	return a, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -56,7 +57,7 @@ func SyncDirectory(ctx context.Context, st store.Store, cfg config.Config) (int6
 		for _, s := range cfg.Staff {
 			email := strings.ToLower(s.Email)
 			got, err := st.StaffUpsert(ctx, store.StaffUpsertParams{
-				Name: s.Name, Email: email, Phone: s.Phone, Role: cmpOr(s.Role, "agent"),
+				Name: s.Name, Email: email, Phone: s.Phone, Role: cmp.Or(s.Role, "agent"),
 				ManagerID: ids[strings.ToLower(s.Manager)], TimeZone: s.TimeZone, Hours: s.Hours,
 				Aliases: s.Aliases, PasswordHash: s.PasswordHash, Active: true,
 			})
@@ -94,7 +95,7 @@ func loadCustomers(ctx context.Context, st store.Store, path string, staff map[s
 			return fmt.Errorf("customers_file %s: %s: owner %q is not a configured staff email", path, c.Ref, c.Owner)
 		}
 		if _, err := st.CustomerUpsert(ctx, store.CustomerUpsertParams{
-			ExternalRef: c.Ref, Name: c.Name, Company: c.Company, Tier: cmpOr(c.Tier, "standard"),
+			ExternalRef: c.Ref, Name: c.Name, Company: c.Company, Tier: cmp.Or(c.Tier, "standard"),
 			AccountValueCents: int64(c.AccountValue * 100), OwnerID: owner, Emails: c.Emails, Phones: c.Phones,
 		}); err != nil {
 			return fmt.Errorf("load customer %s: %w", c.Ref, err)

@@ -24,16 +24,12 @@ var dayNames = map[string]time.Weekday{
 }
 
 // ParseHours reads business hours such as "Mon-Fri 09:00-17:00" or
-// "Mon-Thu 08:00-12:00,13:00-17:00; Fri 08:00-14:00" in time zone tz (an
-// IANA name; "" means UTC). An empty spec means always open.
-func ParseHours(spec, tz string) (Hours, error) {
-	loc := time.UTC
-	if tz != "" {
-		l, err := time.LoadLocation(tz)
-		if err != nil {
-			return Hours{}, fmt.Errorf("time zone %q: %w", tz, err)
-		}
-		loc = l
+// "Mon-Thu 08:00-12:00,13:00-17:00; Fri 08:00-14:00" in loc (nil means
+// UTC). An empty spec means always open. Loading the time zone is the
+// caller's business: it reads the zone database, and routing does no I/O.
+func ParseHours(spec string, loc *time.Location) (Hours, error) {
+	if loc == nil {
+		loc = time.UTC
 	}
 	h := Hours{loc: loc}
 	spec = strings.TrimSpace(spec)

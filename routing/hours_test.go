@@ -7,7 +7,11 @@ import (
 
 func mustHours(t *testing.T, spec, tz string) Hours {
 	t.Helper()
-	h, err := ParseHours(spec, tz)
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatalf("LoadLocation(%q) = %v", tz, err)
+	}
+	h, err := ParseHours(spec, loc)
 	if err != nil {
 		t.Fatalf("ParseHours(%q, %q) = %v, want nil", spec, tz, err)
 	}
@@ -17,12 +21,9 @@ func mustHours(t *testing.T, spec, tz string) Hours {
 func TestParseHoursErrors(t *testing.T) {
 	t.Parallel()
 	for _, spec := range []string{"Mon-Fri", "Xyz 09:00-17:00", "Mon 17:00-09:00", "Mon 9-5", "Mon 09:00-12:00,11:00-13:00"} {
-		if _, err := ParseHours(spec, "UTC"); err == nil {
+		if _, err := ParseHours(spec, time.UTC); err == nil {
 			t.Errorf("ParseHours(%q) = nil error, want an error", spec)
 		}
-	}
-	if _, err := ParseHours("Mon-Fri 09:00-17:00", "Mars/Olympus"); err == nil {
-		t.Error("ParseHours with an unknown time zone = nil error, want an error")
 	}
 }
 
@@ -76,7 +77,11 @@ func FuzzParseHours(f *testing.F) {
 	f.Add("Mon-Thu 08:00-12:00,13:00-17:00; Fri 08:00-14:00", "Europe/Berlin", int64(36000))
 	f.Add("Sat-Sun 00:00-24:00", "", int64(1))
 	f.Fuzz(func(t *testing.T, spec, tz string, secs int64) {
-		h, err := ParseHours(spec, tz)
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return
+		}
+		h, err := ParseHours(spec, loc)
 		if err != nil {
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SMSInput is what an SMS to a staff member says (POLICY P5).
@@ -78,10 +79,8 @@ func cut(s string, n int) string {
 		return ""
 	}
 	i := n - 3
-	for i > 0 && !utf8RuneStart(s[i]) {
+	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}
 	return strings.TrimSpace(s[:i]) + "..."
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

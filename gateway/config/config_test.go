@@ -62,6 +62,7 @@ func TestBadConfigNamesTheKeys(t *testing.T) {
 			[]string{"log.level", "imap.username", "imap.password", "imap.security", "twilio.account_sid", "twilio.auth_token", "twilio.from"}},
 		{"bad policy", "policy:\n  sla:\n    urgent: 5m\n  notify_manager_at: soon\n", []string{"policy.sla.urgent", "policy.notify_manager_at"}},
 		{"bad staff", "staff:\n  - name: A\n    email: a@x.com\n    manager: b@x.com\n    hours: Mon 17:00-09:00\n    phone: '555'\n", []string{"staff[0].manager", "staff[0].hours", "staff[0].phone", "policy.default_owner"}},
+		{"unknown time zone", "staff:\n  - name: A\n    email: a@x.com\n    time_zone: Mars/Olympus\npolicy:\n  default_owner: a@x.com\n", []string{"staff[0].time_zone", "Mars/Olympus"}},
 		{"bad database url", "database:\n  url: mysql://x\n", []string{"database.url"}},
 	}
 	for _, tt := range tests {

@@ -192,7 +192,9 @@ func (c Config) validateStaff(bad func(string, string, ...any)) {
 		if s.Manager != "" && !emails[strings.ToLower(s.Manager)] {
 			bad(key+".manager", "%q is not the email of a configured staff member", s.Manager)
 		}
-		if _, err := routing.ParseHours(s.Hours, s.TimeZone); err != nil {
+		if loc, err := time.LoadLocation(s.TimeZone); err != nil {
+			bad(key+".time_zone", "%v", err)
+		} else if _, err := routing.ParseHours(s.Hours, loc); err != nil {
 			bad(key+".hours", "%v", err)
 		}
 	}
