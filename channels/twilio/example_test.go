@@ -75,7 +75,7 @@ func ExampleValidateSignature() {
 		"To":         {"+14155550100"},
 		"Body":       {"Still waiting for my refund"},
 	}
-	signature := twilio.Sign(authToken, publicURL, form) // what Twilio sends in X-Twilio-Signature
+	signature := twiliotest.Sign(authToken, publicURL, form) // what Twilio sends in X-Twilio-Signature
 
 	if !twilio.ValidateSignature(authToken, publicURL, form, signature) {
 		fmt.Println("403 forbidden")

@@ -51,7 +51,7 @@ func (s *Server) SendStatusError(ctx context.Context, callbackURL, sid, status s
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("User-Agent", "TwilioProxy/1.1")
-	req.Header.Set(twilio.SignatureHeader, twilio.Sign(s.authToken, callbackURL, form))
+	req.Header.Set(twilio.SignatureHeader, Sign(s.authToken, callbackURL, form))
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("send status %s for %s: %w", status, sid, err)
