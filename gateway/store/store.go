@@ -68,6 +68,9 @@ type Querier interface {
 	StaffGetByPhone(ctx context.Context, phone string) (Staff, error)
 	StaffGetByEmail(ctx context.Context, email string) (Staff, error)
 	StaffList(ctx context.Context) ([]Staff, error)
+	// StaffSetSMSOptOut records that a staff member texted STOP (true) or
+	// START (false); opted-out staff get no SMS.
+	StaffSetSMSOptOut(ctx context.Context, id int64, optedOut bool) (Staff, error)
 	CustomerUpsert(ctx context.Context, p CustomerUpsertParams) (Customer, error) // keyed by ExternalRef
 	CustomerGetByID(ctx context.Context, id int64) (Customer, error)
 	CustomerGetByContact(ctx context.Context, kind ContactKind, value string) (Customer, error)
@@ -93,7 +96,12 @@ type Querier interface {
 	// an open or in-progress case (a customer has at most one).
 	CaseInsert(ctx context.Context, p CaseInsertParams) (Case, error)
 	CaseGetByID(ctx context.Context, id int64) (Case, error)
+	// CaseGetOpenByCustomer returns the customer's active case (any status
+	// but resolved and closed).
 	CaseGetOpenByCustomer(ctx context.Context, customerID int64) (Case, error)
+	// CaseGetLastResolvedByCustomer returns the customer's most recently
+	// resolved case.
+	CaseGetLastResolvedByCustomer(ctx context.Context, customerID int64) (Case, error)
 	CaseList(ctx context.Context, p CaseListParams) ([]Case, error)
 	CaseUpdate(ctx context.Context, p CaseUpdateParams) (Case, error)
 	CaseEventInsert(ctx context.Context, p CaseEventInsertParams) (CaseEvent, error)
@@ -113,6 +121,18 @@ type Querier interface {
 	NotificationGetByProviderID(ctx context.Context, providerID string) (Notification, error)
 	NotificationListByCase(ctx context.Context, caseID int64) ([]Notification, error)
 	NotificationUpdate(ctx context.Context, p NotificationUpdateParams) (Notification, error)
+
+	// Calls. CallInsert is idempotent on Key like NotificationInsert.
+	CallInsert(ctx context.Context, p CallInsertParams) (c Call, inserted bool, err error)
+	CallGetByID(ctx context.Context, id int64) (Call, error)
+	CallListByCase(ctx context.Context, caseID int64) ([]Call, error)
+	CallUpdate(ctx context.Context, p CallUpdateParams) (Call, error)
+
+	// WebhookReceiptInsert records that a webhook (Kind, Key) was handled
+	// and what was answered. When it was already recorded it changes
+	// nothing and returns the stored receipt with inserted=false: the
+	// caller answers the same again and changes nothing.
+	WebhookReceiptInsert(ctx context.Context, r WebhookReceipt) (stored WebhookReceipt, inserted bool, err error)
 
 	// JobInsert enqueues durable jobs; inside InTx they commit with the
 	// transaction.
@@ -142,7 +162,10 @@ type Staff struct {
 	// PasswordHash is the dashboard login hash; empty means no login.
 	PasswordHash string
 	Active       bool
-	CreatedAt    time.Time
+	// SMSOptedOut is set when the staff member texted STOP: no SMS is sent
+	// to them until they text START.
+	SMSOptedOut bool
+	CreatedAt   time.Time
 }
 
 // StaffUpsertParams creates or updates the staff member with Email.
@@ -269,13 +292,21 @@ type MailboxCursor struct {
 	UpdatedAt   time.Time
 }
 
-// Case statuses.
+// Case statuses, in the order a case usually moves through them. A case
+// is active in every status but resolved and closed; a customer has at
+// most one active case.
 const (
-	CaseOpen       = "open"
-	CaseInProgress = "in_progress"
-	CaseResolved   = "resolved"
-	CaseClosed     = "closed"
+	CaseOpen           = "open"            // new: nobody has acknowledged it
+	CaseAcknowledged   = "acknowledged"    // its owner said they are on it
+	CaseCallAttempted  = "call_attempted"  // called, no conversation yet
+	CaseInConversation = "in_conversation" // a live conversation took place
+	CaseResolved       = "resolved"
+	CaseReopened       = "reopened" // the customer came back within the reopen window
+	CaseClosed         = "closed"
 )
+
+// CaseActive reports whether a case of status is still active.
+func CaseActive(status string) bool { return status != CaseResolved && status != CaseClosed }
 
 // Case is one customer problem, from first contact to resolution.
 type Case struct {
@@ -287,7 +318,8 @@ type Case struct {
 	Category         string
 	Subject          string
 	Summary          string
-	RelationshipRisk bool // the complaint is about a staff member (POLICY P4)
+	RelationshipRisk bool    // the complaint is about a staff member (POLICY P4)
+	ComplainedAbout  []int64 // the staff members it is about
 	DueAt            time.Time
 	OpenedAt         time.Time
 	UpdatedAt        time.Time
@@ -300,6 +332,7 @@ type CaseInsertParams struct {
 	Status, Priority, Category string
 	Subject, Summary           string
 	RelationshipRisk           bool
+	ComplainedAbout            []int64
 	DueAt, OpenedAt            time.Time
 }
 
@@ -311,9 +344,13 @@ type CaseUpdateParams struct {
 	Priority         string
 	Summary          string
 	RelationshipRisk *bool
-	DueAt            time.Time
-	ResolvedAt       time.Time
-	UpdatedAt        time.Time // required
+	// ComplainedAbout replaces the list when not nil.
+	ComplainedAbout []int64
+	DueAt           time.Time
+	ResolvedAt      time.Time
+	// ClearResolvedAt empties ResolvedAt (a reopened case).
+	ClearResolvedAt bool
+	UpdatedAt       time.Time // required
 }
 
 // CaseListParams filters cases; zero fields do not filter.
@@ -429,4 +466,71 @@ type NotificationUpdateParams struct {
 	Error      string
 	Attempts   int
 	SentAt     time.Time
+}
+
+// Call statuses.
+const (
+	CallQueued = "queued" // the job that places it is queued
+	CallPlaced = "placed" // Twilio took the request; the legs are under way
+	CallEnded  = "ended"  // both legs are over; Outcome says how it went
+	CallFailed = "failed" // it could not be placed
+)
+
+// Call is one bridged call-back: Twilio rings the staff member first and,
+// when they answer, dials the customer.
+type Call struct {
+	ID             int64
+	Key            string // idempotency key, unique
+	CaseID         int64
+	TaskID         int64
+	StaffID        int64
+	AgentNumber    string // E.164, rung first
+	CustomerNumber string // E.164, dialled once the agent answers
+	Status         string
+	// Outcome is routing's call outcome once known: connected, short,
+	// no_answer, busy, failed, voicemail, agent_unreachable.
+	Outcome         string
+	ProviderID      string // the agent leg's Twilio Call SID
+	CustomerLegID   string // the customer leg's Call SID
+	AnsweredBy      string // Twilio's answering-machine detection verdict
+	DurationSeconds int    // the customer leg's talk time
+	Attempts        int    // requests made to place it
+	Error           string
+	RequestedBy     string // actor: "staff:12" or "system"
+	CreatedAt       time.Time
+	PlacedAt        time.Time
+	EndedAt         time.Time
+}
+
+// CallInsertParams queues one call.
+type CallInsertParams struct {
+	Key                         string
+	CaseID, TaskID, StaffID     int64
+	AgentNumber, CustomerNumber string
+	RequestedBy                 string
+	CreatedAt                   time.Time
+}
+
+// CallUpdateParams records a call's progress; zero fields are left as they
+// are. Attempts, when > 0, replaces the count.
+type CallUpdateParams struct {
+	ID              int64
+	Status          string
+	Outcome         string
+	ProviderID      string
+	CustomerLegID   string
+	AnsweredBy      string
+	DurationSeconds int
+	Attempts        int
+	Error           string
+	PlacedAt        time.Time
+	EndedAt         time.Time
+}
+
+// WebhookReceipt is one handled webhook request.
+type WebhookReceipt struct {
+	Kind       string // e.g. "sms", "call_status"
+	Key        string // the provider's SID, with the status where one SID reports several
+	Response   string // the body answered
+	ReceivedAt time.Time
 }

@@ -143,12 +143,22 @@ func (d *driver) TableExistsSQL() string {
 	return `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
 }
 
-// LockMigrations is a no-op: each of our migrations runs in an IMMEDIATE
+// LockMigrations takes no lock: each of our migrations runs in an IMMEDIATE
 // transaction, which already excludes every other writer of the file, and
 // re-checks inside it that its version is missing (River's are handled in
-// RiverMigrate).
-func (d *driver) LockMigrations(context.Context) (func(context.Context) error, error) {
-	return func(context.Context) error { return nil }, nil
+// RiverMigrate). It turns foreign keys off until the returned function runs,
+// as SQLite advises for migrations that rebuild a table (0003 rebuilds
+// cases); the single connection makes the pragma apply to them.
+func (d *driver) LockMigrations(ctx context.Context) (func(context.Context) error, error) {
+	if _, err := d.db.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return nil, fmt.Errorf("foreign keys off: %w", err)
+	}
+	return func(ctx context.Context) error {
+		if _, err := d.db.ExecContext(ctx, `PRAGMA foreign_keys = ON`); err != nil {
+			return fmt.Errorf("foreign keys on: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // NewJobClient returns a River client over the same *sql.DB.

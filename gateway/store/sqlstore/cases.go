@@ -10,12 +10,12 @@ import (
 )
 
 const caseColumns = `id, customer_id, owner_id, status, priority, category, subject, summary,
-	relationship_risk, due_at, opened_at, updated_at, resolved_at`
+	relationship_risk, complained_about, due_at, opened_at, updated_at, resolved_at`
 
 func scanCase(r Row) (store.Case, error) {
 	var c store.Case
 	err := r.Scan(&c.ID, idDest{&c.CustomerID}, idDest{&c.OwnerID}, &c.Status, &c.Priority,
-		&c.Category, &c.Subject, &c.Summary, &c.RelationshipRisk, timeDest{&c.DueAt},
+		&c.Category, &c.Subject, &c.Summary, &c.RelationshipRisk, idsDest{&c.ComplainedAbout}, timeDest{&c.DueAt},
 		timeDest{&c.OpenedAt}, timeDest{&c.UpdatedAt}, timeDest{&c.ResolvedAt})
 	return c, err
 }
@@ -30,11 +30,11 @@ func (q *queries) CaseInsert(ctx context.Context, p store.CaseInsertParams) (sto
 	opened := q.orNow(p.OpenedAt)
 	c, err := scanCase(q.c.QueryRow(ctx, `
 		INSERT INTO cases (customer_id, owner_id, status, priority, category, subject, summary,
-			relationship_risk, due_at, opened_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			relationship_risk, complained_about, due_at, opened_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		RETURNING `+caseColumns,
 		idArg(p.CustomerID), idArg(p.OwnerID), status, p.Priority, p.Category, p.Subject, p.Summary,
-		p.RelationshipRisk, timeArg(p.DueAt), timeArg(opened), timeArg(opened)))
+		p.RelationshipRisk, idsArg(p.ComplainedAbout), timeArg(p.DueAt), timeArg(opened), timeArg(opened)))
 	if err != nil {
 		return store.Case{}, fmt.Errorf("case insert: %w", err)
 	}
@@ -50,15 +50,28 @@ func (q *queries) CaseGetByID(ctx context.Context, id int64) (store.Case, error)
 	return c, nil
 }
 
-// CaseGetOpenByCustomer returns the customer's most recently opened case
-// that is open or in progress.
+// CaseGetOpenByCustomer returns the customer's most recently opened
+// active case (any status but resolved and closed).
 func (q *queries) CaseGetOpenByCustomer(ctx context.Context, customerID int64) (store.Case, error) {
 	c, err := scanCase(q.c.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases
-		WHERE customer_id = $1 AND status IN ($2, $3)
+		WHERE customer_id = $1 AND status NOT IN ($2, $3)
 		ORDER BY opened_at DESC, id DESC LIMIT 1`,
-		customerID, store.CaseOpen, store.CaseInProgress))
+		customerID, store.CaseResolved, store.CaseClosed))
 	if err != nil {
 		return store.Case{}, fmt.Errorf("case get open for customer %d: %w", customerID, err)
+	}
+	return c, nil
+}
+
+// CaseGetLastResolvedByCustomer returns the customer's most recently
+// resolved case.
+func (q *queries) CaseGetLastResolvedByCustomer(ctx context.Context, customerID int64) (store.Case, error) {
+	c, err := scanCase(q.c.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases
+		WHERE customer_id = $1 AND status = $2
+		ORDER BY (resolved_at IS NULL), resolved_at DESC, id DESC LIMIT 1`,
+		customerID, store.CaseResolved))
+	if err != nil {
+		return store.Case{}, fmt.Errorf("case get last resolved for customer %d: %w", customerID, err)
 	}
 	return c, nil
 }
@@ -117,9 +130,12 @@ func (q *queries) CaseUpdate(ctx context.Context, p store.CaseUpdateParams) (sto
 	if p.UpdatedAt.IsZero() {
 		return store.Case{}, fmt.Errorf("case update %d: UpdatedAt is required", p.ID)
 	}
-	var risk any
+	var risk, named any
 	if p.RelationshipRisk != nil {
 		risk = *p.RelationshipRisk
+	}
+	if p.ComplainedAbout != nil {
+		named = jsonArg([]byte(idsArg(p.ComplainedAbout)))
 	}
 	c, err := scanCase(q.c.QueryRow(ctx, `
 		UPDATE cases SET
@@ -128,13 +144,14 @@ func (q *queries) CaseUpdate(ctx context.Context, p store.CaseUpdateParams) (sto
 			priority = coalesce($4, priority),
 			summary = coalesce($5, summary),
 			relationship_risk = coalesce($6, relationship_risk),
-			due_at = coalesce($7, due_at),
-			resolved_at = coalesce($8, resolved_at),
-			updated_at = $9
+			complained_about = coalesce($7, complained_about),
+			due_at = coalesce($8, due_at),
+			resolved_at = CASE WHEN $9 THEN NULL ELSE coalesce($10, resolved_at) END,
+			updated_at = $11
 		WHERE id = $1
 		RETURNING `+caseColumns,
-		p.ID, idArg(p.OwnerID), textArg(p.Status), textArg(p.Priority), textArg(p.Summary), risk,
-		timeArg(p.DueAt), timeArg(p.ResolvedAt), timeArg(p.UpdatedAt)))
+		p.ID, idArg(p.OwnerID), textArg(p.Status), textArg(p.Priority), textArg(p.Summary), risk, named,
+		timeArg(p.DueAt), p.ClearResolvedAt, timeArg(p.ResolvedAt), timeArg(p.UpdatedAt)))
 	if err != nil {
 		return store.Case{}, fmt.Errorf("case update %d: %w", p.ID, err)
 	}

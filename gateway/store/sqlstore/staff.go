@@ -10,12 +10,12 @@ import (
 )
 
 const staffColumns = `id, name, email, phone, role, manager_id, time_zone, hours, aliases,
-	password_hash, active, created_at`
+	password_hash, active, sms_opted_out, created_at`
 
 func scanStaff(r Row) (store.Staff, error) {
 	var s store.Staff
 	err := r.Scan(&s.ID, &s.Name, &s.Email, &s.Phone, &s.Role, idDest{&s.ManagerID}, &s.TimeZone,
-		&s.Hours, stringsDest{&s.Aliases}, &s.PasswordHash, &s.Active, timeDest{&s.CreatedAt})
+		&s.Hours, stringsDest{&s.Aliases}, &s.PasswordHash, &s.Active, &s.SMSOptedOut, timeDest{&s.CreatedAt})
 	return s, err
 }
 
@@ -108,4 +108,13 @@ func collect[T any](rows Rows, scan func(Row) (T, error)) ([]T, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// StaffSetSMSOptOut records a staff member's STOP (true) or START (false).
+func (q *queries) StaffSetSMSOptOut(ctx context.Context, id int64, optedOut bool) (store.Staff, error) {
+	s, err := scanStaff(q.c.QueryRow(ctx, `UPDATE staff SET sms_opted_out = $2 WHERE id = $1 RETURNING `+staffColumns, id, optedOut))
+	if err != nil {
+		return store.Staff{}, fmt.Errorf("staff set sms opt-out %d: %w", id, err)
+	}
+	return s, nil
 }

@@ -59,13 +59,19 @@ func blobArg(b []byte) []byte {
 }
 
 // stringsArg stores a string slice as a JSON array.
-func stringsArg(s []string) string {
+func stringsArg(s []string) string { return listArg(s) }
+
+// idsArg stores a list of ids as a JSON array.
+func idsArg(ids []int64) string { return listArg(ids) }
+
+// listArg stores a slice as a JSON array ("[]" when empty).
+func listArg[T string | int64](s []T) string {
 	if len(s) == 0 {
 		return "[]"
 	}
 	b, err := json.Marshal(s)
-	if err != nil { // a []string always marshals
-		panic(fmt.Sprintf("marshal strings: %v", err))
+	if err != nil { // a slice of strings or integers always marshals
+		panic(fmt.Sprintf("marshal list: %v", err))
 	}
 	return string(b)
 }
@@ -124,9 +130,15 @@ func (d timeDest) Scan(src any) error {
 }
 
 // stringsDest scans a JSON array of strings; an empty array becomes nil.
-type stringsDest struct{ p *[]string }
+type stringsDest = listDest[string]
 
-func (d stringsDest) Scan(src any) error {
+// idsDest scans a JSON array of ids; an empty array becomes nil.
+type idsDest = listDest[int64]
+
+// listDest scans a JSON array; an empty array becomes nil.
+type listDest[T string | int64] struct{ p *[]T }
+
+func (d listDest[T]) Scan(src any) error {
 	var b []byte
 	switch v := src.(type) {
 	case nil:
@@ -137,11 +149,11 @@ func (d stringsDest) Scan(src any) error {
 	case []byte:
 		b = v
 	default:
-		return fmt.Errorf("scan string list: unexpected %T", src)
+		return fmt.Errorf("scan list: unexpected %T", src)
 	}
-	var out []string
+	var out []T
 	if err := json.Unmarshal(b, &out); err != nil {
-		return fmt.Errorf("scan string list: %w", err)
+		return fmt.Errorf("scan list: %w", err)
 	}
 	if len(out) == 0 {
 		out = nil

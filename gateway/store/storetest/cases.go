@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -18,19 +19,19 @@ func testCase(t *testing.T, open func(t *testing.T) store.Store) {
 	p := store.CaseInsertParams{
 		CustomerID: cust.ID, OwnerID: owner.ID, Priority: "high", Category: "billing",
 		Subject: "Charged twice", Summary: "Customer was charged twice", RelationshipRisk: true,
-		DueAt: at(4 * time.Hour), OpenedAt: at(0),
+		ComplainedAbout: []int64{owner.ID}, DueAt: at(4 * time.Hour), OpenedAt: at(0),
 	}
 	c := mustCase(t, s, p)
 	if c.ID == 0 || c.CustomerID != cust.ID || c.OwnerID != owner.ID || c.Status != store.CaseOpen ||
 		c.Priority != "high" || c.Category != "billing" || c.Subject != p.Subject || c.Summary != p.Summary ||
-		!c.RelationshipRisk || !c.ResolvedAt.IsZero() {
+		!c.RelationshipRisk || !slices.Equal(c.ComplainedAbout, p.ComplainedAbout) || !c.ResolvedAt.IsZero() {
 		t.Errorf("CaseInsert(%+v) = %+v, want the fields back with status open", p, c)
 	}
 	checkTime(t, "CaseInsert().DueAt", c.DueAt, p.DueAt)
 	checkTime(t, "CaseInsert().OpenedAt", c.OpenedAt, p.OpenedAt)
 	checkTime(t, "CaseInsert().UpdatedAt", c.UpdatedAt, p.OpenedAt)
 	got, err := s.CaseGetByID(ctx, c.ID)
-	if err != nil || got != c {
+	if err != nil || !reflect.DeepEqual(got, c) {
 		t.Errorf("CaseGetByID(%d) = %+v, %v; want %+v", c.ID, got, err, c)
 	}
 
@@ -39,7 +40,7 @@ func testCase(t *testing.T, open func(t *testing.T) store.Store) {
 	if _, err := s.CaseGetOpenByCustomer(ctx, cust.ID+1000); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("CaseGetOpenByCustomer(unknown) error = %v, want ErrNotFound", err)
 	}
-	for _, status := range []string{store.CaseOpen, store.CaseInProgress} {
+	for _, status := range []string{store.CaseOpen, store.CaseAcknowledged, store.CaseCallAttempted, store.CaseInConversation, store.CaseReopened} {
 		if _, err := s.CaseInsert(ctx, store.CaseInsertParams{CustomerID: cust.ID, Status: status}); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("CaseInsert(second %s case of customer %d) error = %v, want ErrConflict", status, cust.ID, err)
 		}
@@ -48,10 +49,19 @@ func testCase(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatalf("CaseUpdate(resolve %d) = %v", c.ID, err)
 	}
 	mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseResolved, OpenedAt: at(2 * time.Hour)})
-	newer := mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseInProgress, OpenedAt: at(time.Hour)})
+	newer := mustCase(t, s, store.CaseInsertParams{CustomerID: cust.ID, Status: store.CaseAcknowledged, OpenedAt: at(time.Hour)})
 	open1, err := s.CaseGetOpenByCustomer(ctx, cust.ID)
 	if err != nil || open1.ID != newer.ID {
 		t.Errorf("CaseGetOpenByCustomer(%d) = case %d, %v; want %d (the one not resolved)", cust.ID, open1.ID, err, newer.ID)
+	}
+
+	// The last resolved case: the one resolved most recently.
+	last, err := s.CaseGetLastResolvedByCustomer(ctx, cust.ID)
+	if err != nil || last.ID != c.ID {
+		t.Errorf("CaseGetLastResolvedByCustomer(%d) = case %d, %v; want %d", cust.ID, last.ID, err, c.ID)
+	}
+	if _, err := s.CaseGetLastResolvedByCustomer(ctx, cust.ID+1000); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CaseGetLastResolvedByCustomer(unknown) error = %v, want ErrNotFound", err)
 	}
 
 	// An unknown sender's case has no customer.
@@ -74,7 +84,7 @@ func testCaseList(t *testing.T, open func(t *testing.T) store.Store) {
 	c1 := mk(a.ID, store.CaseOpen, 0)
 	c2 := mk(a.ID, store.CaseResolved, time.Hour)
 	c3 := mk(b.ID, store.CaseOpen, 2*time.Hour)
-	c4 := mk(a.ID, store.CaseInProgress, 3*time.Hour)
+	c4 := mk(a.ID, store.CaseAcknowledged, 3*time.Hour)
 
 	tests := []struct {
 		p    store.CaseListParams
@@ -82,7 +92,7 @@ func testCaseList(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{store.CaseListParams{}, []int64{c4, c3, c2, c1}},
 		{store.CaseListParams{OwnerID: a.ID}, []int64{c4, c2, c1}},
-		{store.CaseListParams{Status: []string{store.CaseOpen, store.CaseInProgress}}, []int64{c4, c3, c1}},
+		{store.CaseListParams{Status: []string{store.CaseOpen, store.CaseAcknowledged}}, []int64{c4, c3, c1}},
 		{store.CaseListParams{OwnerID: a.ID, Status: []string{store.CaseOpen}}, []int64{c1}},
 		{store.CaseListParams{OpenedAfter: at(time.Hour)}, []int64{c4, c3, c2}},
 		{store.CaseListParams{OpenedBefore: at(time.Hour)}, []int64{c1}},
@@ -108,9 +118,9 @@ func testCaseUpdate(t *testing.T, open func(t *testing.T) store.Store) {
 	b := mustStaff(t, s, "b@example.com", "")
 	c := mustCase(t, s, store.CaseInsertParams{OwnerID: a.ID, Priority: "normal", Summary: "s", RelationshipRisk: true, DueAt: at(time.Hour), OpenedAt: at(0)})
 
-	p := store.CaseUpdateParams{ID: c.ID, OwnerID: b.ID, Status: store.CaseInProgress, UpdatedAt: at(time.Minute)}
+	p := store.CaseUpdateParams{ID: c.ID, OwnerID: b.ID, Status: store.CaseAcknowledged, UpdatedAt: at(time.Minute)}
 	got, err := s.CaseUpdate(ctx, p)
-	if err != nil || got.OwnerID != b.ID || got.Status != store.CaseInProgress || got.Priority != "normal" ||
+	if err != nil || got.OwnerID != b.ID || got.Status != store.CaseAcknowledged || got.Priority != "normal" ||
 		got.Summary != "s" || !got.RelationshipRisk || !got.DueAt.Equal(c.DueAt) {
 		t.Errorf("CaseUpdate(%+v) = %+v, %v; want owner and status changed, the rest kept", p, got, err)
 	}
@@ -125,8 +135,21 @@ func testCaseUpdate(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	checkTime(t, "CaseUpdate().DueAt", got.DueAt, p.DueAt)
 	checkTime(t, "CaseUpdate().ResolvedAt", got.ResolvedAt, p.ResolvedAt)
-	if again, err := s.CaseGetByID(ctx, c.ID); err != nil || again != got {
+	if again, err := s.CaseGetByID(ctx, c.ID); err != nil || !reflect.DeepEqual(again, got) {
 		t.Errorf("CaseGetByID(%d) = %+v, %v; want %+v", c.ID, again, err, got)
+	}
+
+	// Whom the complaint is about: replaced when given, kept when nil; a
+	// reopened case loses its resolution time.
+	p = store.CaseUpdateParams{ID: c.ID, ComplainedAbout: []int64{a.ID, b.ID}, Status: store.CaseReopened,
+		ClearResolvedAt: true, UpdatedAt: at(2 * time.Hour)}
+	got, err = s.CaseUpdate(ctx, p)
+	if err != nil || !slices.Equal(got.ComplainedAbout, []int64{a.ID, b.ID}) || got.Status != store.CaseReopened || !got.ResolvedAt.IsZero() {
+		t.Errorf("CaseUpdate(%+v) = %+v, %v; want complained about [%d %d], reopened, no resolution time", p, got, err, a.ID, b.ID)
+	}
+	got, err = s.CaseUpdate(ctx, store.CaseUpdateParams{ID: c.ID, Priority: "high", UpdatedAt: at(3 * time.Hour)})
+	if err != nil || !slices.Equal(got.ComplainedAbout, []int64{a.ID, b.ID}) {
+		t.Errorf("CaseUpdate(priority only) = %+v, %v; want complained about kept", got, err)
 	}
 
 	if _, err := s.CaseUpdate(ctx, store.CaseUpdateParams{ID: c.ID, Status: store.CaseClosed}); err == nil {
