@@ -7,13 +7,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/triage-gw/triage/gateway/store"
 	"github.com/triage-gw/triage/nlp"
 	"github.com/triage-gw/triage/routing"
 )
 
 // directory reads the staff into routing's and the analyser's terms.
 func (g *Gateway) directory(ctx context.Context) (routing.Directory, []nlp.StaffName, error) {
-	staff, err := g.store.StaffList(ctx)
+	return g.directoryIn(ctx, g.store)
+}
+
+// directoryIn is directory read through q (inside a transaction, q must be
+// the transaction: SQLite has one connection).
+func (g *Gateway) directoryIn(ctx context.Context, q store.Querier) (routing.Directory, []nlp.StaffName, error) {
+	staff, err := q.StaffList(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list staff: %w", err)
 	}
@@ -27,7 +34,7 @@ func (g *Gateway) directory(ctx context.Context) (routing.Directory, []nlp.Staff
 			g.log.Warn("staff hours unreadable: treated as always open", "staff_id", s.ID, "err", err)
 		}
 		dir[s.ID] = routing.Staff{ID: s.ID, Name: s.Name, Aliases: s.Aliases, Role: s.Role, ManagerID: s.ManagerID,
-			Phone: s.Phone, Hours: h, Active: s.Active}
+			Phone: s.Phone, Hours: h, Active: s.Active, SMSOptedOut: s.SMSOptedOut}
 		names = append(names, nlp.StaffName{Name: s.Name, Aliases: s.Aliases})
 	}
 	return dir, names, nil

@@ -32,6 +32,14 @@ type Options struct {
 	// SMS sends notifications; nil means the SMS channel is off and
 	// notifications are recorded as not sent.
 	SMS SMSSender
+	// Calls places bridged call-backs; nil means calls are recorded as not
+	// placed.
+	Calls CallPlacer
+	// Twilio is the account whose webhooks the gateway accepts; with no
+	// AuthToken every webhook is refused.
+	Twilio TwilioAccount
+	// RingTimeout is how many seconds each leg of a call-back rings.
+	RingTimeout int
 	// Intake are the connectors that pull messages (the IMAP poller); each
 	// runs until its context ends.
 	Intake []Runner
@@ -39,17 +47,31 @@ type Options struct {
 	HTTPAddr string
 	// Listener, when set, is used instead of listening on HTTPAddr.
 	Listener net.Listener
-	// PublicURL is the base of links in SMS ("" for none).
+	// PublicURL is where Twilio reaches the gateway: webhook signatures are
+	// checked against it, and calls are given their webhook URLs under it.
 	PublicURL       string
 	ShutdownTimeout time.Duration
-	// JobPollInterval is how often idle job workers look for work (>= 100ms).
+	// JobPollInterval is how often idle job workers look for work (>= 50ms).
 	JobPollInterval time.Duration
+	// JobRescueAfter is how long a job may run before it is taken as
+	// abandoned and run again (default 10m).
+	JobRescueAfter time.Duration
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
 	// OnIngest, when set, is called after each message is stored (the demo
 	// prints from it).
 	OnIngest func(IngestResult)
+	// OnCommand, when set, is called after each staff SMS is handled.
+	OnCommand func(CommandResult)
+}
+
+// TwilioAccount identifies the Twilio account: its webhooks are signed
+// with AuthToken, and calls show From as the caller ID.
+type TwilioAccount struct {
+	AccountSID string
+	AuthToken  string
+	From       string
 }
 
 // Runner is a long-running part, such as a mailbox poller.
@@ -89,20 +111,28 @@ func New(opts Options) (*Gateway, error) {
 	if opts.ShutdownTimeout == 0 {
 		opts.ShutdownTimeout = 15 * time.Second
 	}
-	opts.JobPollInterval = max(opts.JobPollInterval, 100*time.Millisecond)
+	opts.JobPollInterval = max(opts.JobPollInterval, 50*time.Millisecond)
+	if opts.JobRescueAfter <= 0 {
+		opts.JobRescueAfter = 10 * time.Minute
+	}
 	g := &Gateway{opts: opts, store: opts.Store, log: opts.Logger, now: opts.Now, zones: &zones{log: opts.Logger}}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &smsWorker{g: g})
 	river.AddWorker(workers, &escalateWorker{g: g})
+	river.AddWorker(workers, &placeCallWorker{g: g})
+	river.AddWorker(workers, &reminderWorker{g: g})
+	river.AddWorker(workers, &customerEmailWorker{g: g})
 	jobs, err := opts.Store.NewJobClient(&river.Config{
 		Queues: map[string]river.QueueConfig{
 			queueNotify: {MaxWorkers: 4},
 			queueTimers: {MaxWorkers: 2},
 		},
 		Workers:           workers,
-		FetchPollInterval: opts.JobPollInterval,
-		FetchCooldown:     opts.JobPollInterval / 2,
+		FetchPollInterval:    opts.JobPollInterval,
+		FetchCooldown:        opts.JobPollInterval / 2,
+		JobTimeout:           min(time.Minute, opts.JobRescueAfter),
+		RescueStuckJobsAfter: opts.JobRescueAfter,
 		Logger:            opts.Logger.With("component", "jobs"),
 	})
 	if err != nil {

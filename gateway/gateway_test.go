@@ -78,6 +78,7 @@ func setup(t *testing.T) *bundle {
 		Mailbox: "INBOX", Security: "tls", PollInterval: time.Second}
 	cfg.Twilio = config.Twilio{Enabled: true, AccountSID: accountSID, AuthToken: config.NewSecret(authToken),
 		From: "+16175550199", APIBaseURL: sms.URL()}
+	cfg.HTTP.PublicURL = "http://127.0.0.1:1" // start sets the listener's
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config.Validate() = %v", err)
 	}
@@ -93,6 +94,7 @@ func (b *bundle) start(t *testing.T) (*gateway.Gateway, func()) {
 		t.Fatal(err)
 	}
 	b.cfg.HTTP.Addr = ln.Addr().String()
+	b.cfg.HTTP.PublicURL = "http://" + ln.Addr().String()
 	g, err := gateway.Open(t.Context(), b.cfg, gateway.SetupOptions{
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Listener: ln, Now: b.clock.now,

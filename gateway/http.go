@@ -11,6 +11,12 @@ func (g *Gateway) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", g.healthz)
 	mux.HandleFunc("GET /readyz", g.readyz)
+	mux.HandleFunc("POST "+PathSMS, g.twilioWebhook(g.inboundSMS))
+	mux.HandleFunc("POST "+PathSMSStatus, g.twilioWebhook(g.smsStatus))
+	mux.HandleFunc("POST "+PathVoiceBridge, g.twilioWebhook(g.voiceBridge))
+	mux.HandleFunc("POST "+PathVoiceStatus, g.twilioWebhook(g.voiceStatus))
+	mux.HandleFunc("POST "+PathVoiceDial, g.twilioWebhook(g.voiceDial))
+	mux.HandleFunc("POST "+PathVoiceAMD, g.twilioWebhook(g.voiceAMD))
 	return mux
 }
 

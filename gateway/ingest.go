@@ -143,9 +143,18 @@ func (g *Gateway) situation(ctx context.Context, in Inbound, now time.Time) (rou
 	switch {
 	case err == nil:
 		sit.OpenCase = &routing.OpenCase{ID: open.ID, OwnerID: open.OwnerID, Priority: routing.Priority(open.Priority),
-			DueAt: open.DueAt, RelationshipRisk: open.RelationshipRisk}
+			DueAt: open.DueAt, RelationshipRisk: open.RelationshipRisk, ComplainedAbout: open.ComplainedAbout}
+		return sit, names, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return sit, nil, fmt.Errorf("open case lookup: %w", err)
+	}
+	last, err := g.store.CaseGetLastResolvedByCustomer(ctx, c.ID)
+	switch {
+	case err == nil:
+		sit.Resolved = &routing.ResolvedCase{ID: last.ID, OwnerID: last.OwnerID, Priority: routing.Priority(last.Priority),
+			ResolvedAt: last.ResolvedAt, RelationshipRisk: last.RelationshipRisk, ComplainedAbout: last.ComplainedAbout}
+	case !errors.Is(err, store.ErrNotFound):
+		return sit, nil, fmt.Errorf("resolved case lookup: %w", err)
 	}
 	return sit, names, nil
 }
@@ -169,19 +178,25 @@ func (g *Gateway) write(ctx context.Context, tx store.Querier, res *IngestResult
 		c, err := tx.CaseInsert(ctx, store.CaseInsertParams{
 			CustomerID: customerID, OwnerID: plan.OwnerID, Status: store.CaseOpen, Priority: string(plan.Priority),
 			Category: string(a.Category.Primary), Subject: in.Subject, Summary: a.Summary,
-			RelationshipRisk: plan.RelationshipRisk, DueAt: plan.DueAt, OpenedAt: now,
+			RelationshipRisk: plan.RelationshipRisk, ComplainedAbout: plan.ComplainedAbout, DueAt: plan.DueAt, OpenedAt: now,
 		})
 		if err != nil {
 			return fmt.Errorf("open case: %w", err)
 		}
 		res.CaseID = c.ID
-	case routing.ActionUpdateCase:
+	case routing.ActionUpdateCase, routing.ActionReopenCase:
 		risk := plan.RelationshipRisk
-		if _, err := tx.CaseUpdate(ctx, store.CaseUpdateParams{ID: sit.OpenCase.ID, OwnerID: plan.OwnerID,
-			Priority: string(plan.Priority), RelationshipRisk: &risk, DueAt: plan.DueAt, UpdatedAt: now}); err != nil {
-			return fmt.Errorf("update case %d: %w", sit.OpenCase.ID, err)
+		up := store.CaseUpdateParams{ID: plan.CaseID, OwnerID: plan.OwnerID, Priority: string(plan.Priority),
+			RelationshipRisk: &risk, ComplainedAbout: plan.ComplainedAbout, DueAt: plan.DueAt, UpdatedAt: now}
+		if plan.Action == routing.ActionReopenCase {
+			up.Status, up.ClearResolvedAt = store.CaseReopened, true
 		}
-		res.CaseID = sit.OpenCase.ID
+		if _, err := tx.CaseUpdate(ctx, up); err != nil {
+			return fmt.Errorf("update case %d: %w", plan.CaseID, err)
+		}
+		res.CaseID = plan.CaseID
+	case routing.ActionAttach:
+		res.CaseID = plan.CaseID
 	}
 
 	msg, inserted, err := tx.MessageInsert(ctx, store.MessageInsertParams{
@@ -221,8 +236,12 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 	tl.add(ctx, "system", "assessed", assessedEvent{MessageID: msg.ID, Tone: string(a.Tone.Label), ToneScore: a.Tone.Score,
 		Urgency: string(a.Urgency.Level), UrgencyScore: a.Urgency.Score, Category: string(a.Category.Primary),
 		Summary: a.Summary, Reasons: reasons(a.Urgency.Evidence, 5)})
-	if plan.Action == routing.ActionOpenCase {
+	switch plan.Action {
+	case routing.ActionOpenCase:
 		tl.add(ctx, "system", "case_opened", noteEvent{Note: plan.Reason})
+	case routing.ActionAttach:
+		tl.add(ctx, "system", "message_attached", noteEvent{Note: plan.Reason})
+		return tl.err
 	}
 	for _, e := range plan.Events {
 		tl.add(ctx, "system", e.Kind, noteEvent{Note: e.Note})
@@ -235,7 +254,7 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 		}
 		taskID = id
 	}
-	if plan.Action == routing.ActionOpenCase {
+	if plan.Action == routing.ActionOpenCase || plan.Action == routing.ActionReopenCase {
 		t, err := tx.TaskInsert(ctx, store.TaskInsertParams{CaseID: res.CaseID, Kind: store.TaskCallback, AssigneeID: plan.OwnerID,
 			Status: store.TaskOpen, DueAt: plan.DueAt, Checklist: plan.Checklist, CreatedAt: now})
 		if err != nil {

@@ -59,3 +59,79 @@ func escalateJob(caseID int64, level int, at, due time.Time) river.InsertManyPar
 // second, so that a due time read back from the store (which keeps
 // microseconds) matches the one the timer was set with.
 func timerDue(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+
+// PlaceCallArgs is the durable job that places one bridged call-back. The
+// call row carries the numbers and the outcome; before placing it again
+// after an attempt that may have reached Twilio, the worker looks the call
+// up at Twilio, so a crash never places the same call twice.
+type PlaceCallArgs struct {
+	CallID int64 `json:"call_id"`
+}
+
+// Kind implements river.JobArgs.
+func (PlaceCallArgs) Kind() string { return "place_call" }
+
+// InsertOpts makes the job unique by call.
+func (PlaceCallArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueNotify, MaxAttempts: 8, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Reminder kinds.
+const (
+	reminderSnooze   = "snooze"    // a SNOOZE ran out
+	reminderRetry    = "retry"     // the next call attempt is due
+	reminderFollowUp = "follow_up" // a resolved case's follow-up is due (P8)
+)
+
+// ReminderArgs is a timer that reminds a staff member of a case at a time
+// (or, for a retry with policy.calls.auto_call, places the call).
+type ReminderArgs struct {
+	CaseID  int64     `json:"case_id"`
+	TaskID  int64     `json:"task_id,omitempty"`
+	StaffID int64     `json:"staff_id"`
+	What    string    `json:"what"`
+	At      time.Time `json:"at"`
+}
+
+// Kind implements river.JobArgs.
+func (ReminderArgs) Kind() string { return "remind" }
+
+// InsertOpts makes the reminder unique by its arguments.
+func (ReminderArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueTimers, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func reminderJob(caseID, taskID, staffID int64, what string, at time.Time) river.InsertManyParams {
+	opts := ReminderArgs{}.InsertOpts()
+	opts.ScheduledAt = at
+	return river.InsertManyParams{Args: ReminderArgs{CaseID: caseID, TaskID: taskID, StaffID: staffID, What: what, At: timerDue(at)}, InsertOpts: &opts}
+}
+
+// Customer email kinds the policy allows (P1).
+const (
+	emailVoicemailLeft = "voicemail_left" // we called, reached voicemail: call us back or pick a time
+)
+
+// CustomerEmailArgs is the durable job for one of the two customer emails
+// the policy allows.
+type CustomerEmailArgs struct {
+	CaseID int64  `json:"case_id"`
+	CallID int64  `json:"call_id,omitempty"`
+	What   string `json:"what"`
+}
+
+// Kind implements river.JobArgs.
+func (CustomerEmailArgs) Kind() string { return "customer_email" }
+
+// InsertOpts makes the email unique per case, call and kind.
+func (CustomerEmailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueNotify, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func customerEmailJob(caseID, callID int64, what string) river.InsertManyParams {
+	return river.InsertManyParams{Args: CustomerEmailArgs{CaseID: caseID, CallID: callID, What: what}}
+}
+
+func placeCallJob(callID int64) river.InsertManyParams {
+	return river.InsertManyParams{Args: PlaceCallArgs{CallID: callID}}
+}

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/triage-gw/triage/gateway/store"
@@ -16,6 +15,7 @@ type notifyParams struct {
 	notice         routing.Notice
 	dir            routing.Directory
 	sms            routing.SMSInput
+	body           string // the text as it is, instead of rendering sms
 	now            time.Time
 }
 
@@ -29,13 +29,18 @@ func (g *Gateway) notify(ctx context.Context, tx store.Querier, p notifyParams) 
 		tl.add(ctx, "system", "sms_not_possible", noteEvent{Note: fmt.Sprintf("staff %d (%s) has no phone number: %s not told by SMS", p.notice.StaffID, st.Name, p.notice.Role)})
 		return store.Notification{}, tl.err
 	}
-	p.sms.Location = st.Hours.Location()
-	if g.opts.PublicURL != "" {
-		p.sms.Link = g.opts.PublicURL + "/cases/" + strconv.FormatInt(p.caseID, 10)
+	if st.SMSOptedOut {
+		tl.add(ctx, "system", "sms_not_possible", noteEvent{Note: fmt.Sprintf("%s texted STOP: %s not told by SMS", st.Name, p.notice.Role)})
+		return store.Notification{}, tl.err
+	}
+	body := p.body
+	if body == "" {
+		p.sms.Location = st.Hours.Location()
+		body = routing.SMSText(p.sms)
 	}
 	n, inserted, err := tx.NotificationInsert(ctx, store.NotificationInsertParams{
 		Key: p.key, CaseID: p.caseID, TaskID: p.taskID, StaffID: st.ID, To: st.Phone,
-		Body: routing.SMSText(p.sms), CreatedAt: p.now,
+		Body: body, CreatedAt: p.now,
 	})
 	if err != nil {
 		return n, fmt.Errorf("record notification %s: %w", p.key, err)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/triage-gw/triage/channels/imap"
@@ -31,8 +32,10 @@ type SetupOptions struct {
 	// and security come from the configuration.
 	IMAP     imap.Config
 	OnIngest func(IngestResult)
-	// JobPollInterval overrides the job workers' idle poll (default 1s).
+	// JobPollInterval overrides jobs.poll_interval.
 	JobPollInterval time.Duration
+	// OnCommand is Options.OnCommand.
+	OnCommand func(CommandResult)
 }
 
 // Open builds a gateway from a validated configuration: it opens (and
@@ -72,18 +75,26 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 	opts := Options{
 		Store: st, Analyzer: analyzer, Policy: policy,
 		HTTPAddr: cfg.HTTP.Addr, Listener: o.Listener, PublicURL: cfg.HTTP.PublicURL,
-		ShutdownTimeout: cfg.HTTP.ShutdownTimeout, JobPollInterval: cmp.Or(o.JobPollInterval, time.Second),
-		Now: o.Now, Logger: log, OnIngest: o.OnIngest,
+		ShutdownTimeout: cfg.HTTP.ShutdownTimeout, JobPollInterval: cmp.Or(o.JobPollInterval, cfg.Jobs.PollInterval),
+		JobRescueAfter: cfg.Jobs.RescueAfter, RingTimeout: cfg.Policy.Calls.RingTimeout,
+		Now: o.Now, Logger: log, OnIngest: o.OnIngest, OnCommand: o.OnCommand,
 	}
 	if cfg.Twilio.Enabled {
 		c, err := twilio.New(twilio.Config{
 			AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken.Value(), From: cfg.Twilio.From,
 			MessagingServiceSID: cfg.Twilio.MessagingServiceSID, APIBaseURL: cfg.Twilio.APIBaseURL,
+			StatusCallbackURL: strings.TrimRight(cfg.HTTP.PublicURL, "/") + PathSMSStatus,
 		}, &http.Client{Timeout: 30 * time.Second})
 		if err != nil {
 			return nil, fmt.Errorf("twilio: %w", err)
 		}
 		opts.SMS = c
+		opts.Twilio = TwilioAccount{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken.Value(), From: cfg.Twilio.From}
+		if cfg.Twilio.From != "" {
+			opts.Calls = c
+		} else {
+			log.Warn("twilio.from is not set: call-backs cannot be placed (a Messaging Service sends SMS only)")
+		}
 	} else {
 		log.Warn("channel off: twilio (no SMS will be sent; notifications are recorded as not sent)")
 	}

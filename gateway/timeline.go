@@ -72,6 +72,51 @@ type (
 		// attempt whose answer was lost, rather than sent by this attempt.
 		Reconciled bool `json:"reconciled,omitempty"`
 	}
+	// attemptEvent is a call attempt on the customer, with the case's
+	// counters after it (loadCase reads them back).
+	attemptEvent struct {
+		Note       string `json:"note"`
+		CallID     int64  `json:"call_id,omitempty"`
+		Number     int    `json:"number"`
+		Outcome    string `json:"outcome"`
+		ByAgent    bool   `json:"by_agent,omitempty"`
+		Late       bool   `json:"late"` // after the due time: an SLA breach for the audit
+		Unanswered int    `json:"unanswered"`
+	}
+	statusEvent struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	retryEvent struct {
+		At         time.Time `json:"at"`
+		AssigneeID int64     `json:"assignee_id"`
+	}
+	emailEvent struct {
+		Kind  string `json:"kind"`
+		To    string `json:"to,omitempty"`
+		Error string `json:"error,omitempty"`
+	}
+	// commandEvent is an SMS command from a staff member, as received.
+	commandEvent struct {
+		MessageSID string `json:"message_sid"`
+		From       string `json:"from"`
+		Text       string `json:"text"`
+		Command    string `json:"command"`
+		Reply      string `json:"reply"`
+	}
+	// callEvent is a bridged call-back's progress.
+	callEvent struct {
+		CallID     int64  `json:"call_id"`
+		Leg        string `json:"leg,omitempty"` // agent, customer
+		SID        string `json:"sid,omitempty"`
+		Status     string `json:"status,omitempty"`
+		Duration   int    `json:"duration_seconds,omitempty"`
+		AnsweredBy string `json:"answered_by,omitempty"`
+		To         string `json:"to,omitempty"`
+		Error      string `json:"error,omitempty"`
+		Attempt    int    `json:"attempt,omitempty"`
+		Reconciled bool   `json:"reconciled,omitempty"`
+	}
 )
 
 // reasons lists up to n pieces of evidence as short text, strongest first

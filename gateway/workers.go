@@ -139,6 +139,25 @@ type escalateWorker struct {
 // callEvents are the timeline kinds that count as a call attempt.
 var callEvents = []string{"call_attempted", "call_connected"}
 
+// restartEvents are the timeline kinds after which a case needs a first
+// call attempt again: it was reopened, or the customer is still unhappy.
+var restartEvents = []string{"case_reopened", "customer_unhappy"}
+
+// callAttemptedSince reports whether a call attempt is on the timeline
+// since the case last needed one.
+func callAttemptedSince(events []store.CaseEvent) bool {
+	attempted := false
+	for _, e := range events {
+		switch {
+		case slices.Contains(restartEvents, e.Kind):
+			attempted = false
+		case slices.Contains(callEvents, e.Kind):
+			attempted = true
+		}
+	}
+	return attempted
+}
+
 func (w *escalateWorker) Work(ctx context.Context, job *river.Job[EscalateArgs]) error {
 	g := w.g
 	c, err := g.store.CaseGetByID(ctx, job.Args.CaseID)
@@ -164,8 +183,9 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[EscalateArgs])
 		return err
 	}
 	state := routing.CaseState{ID: c.ID, OwnerID: c.OwnerID, Priority: routing.Priority(c.Priority), DueAt: c.DueAt,
-		Closed:        c.Status == store.CaseResolved || c.Status == store.CaseClosed,
-		CallAttempted: slices.ContainsFunc(events, func(e store.CaseEvent) bool { return slices.Contains(callEvents, e.Kind) })}
+		ComplainedAbout: c.ComplainedAbout,
+		Closed:          !store.CaseActive(c.Status),
+		CallAttempted: callAttemptedSince(events)}
 	now := g.now().UTC()
 	e := routing.Escalate(g.opts.Policy, state, job.Args.Level, dir, now)
 	if e.Next != nil && e.Next.Level == job.Args.Level {

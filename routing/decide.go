@@ -19,6 +19,8 @@ type Staff struct {
 	Phone     string
 	Hours     Hours
 	Active    bool
+	// SMSOptedOut: the staff member texted STOP; they get no SMS.
+	SMSOptedOut bool
 }
 
 // Directory finds staff by id.
@@ -42,6 +44,17 @@ type OpenCase struct {
 	Priority         Priority
 	DueAt            time.Time
 	RelationshipRisk bool
+	ComplainedAbout  []int64 // staff the case's complaints are about (P4)
+}
+
+// ResolvedCase is the customer's most recently resolved case.
+type ResolvedCase struct {
+	ID               int64
+	OwnerID          int64
+	Priority         Priority
+	ResolvedAt       time.Time
+	RelationshipRisk bool
+	ComplainedAbout  []int64
 }
 
 // Inbound is the message being routed.
@@ -56,8 +69,11 @@ type Inbound struct {
 
 // Situation is everything known around the message when it is routed.
 type Situation struct {
-	Customer       *Customer // nil when the sender is unknown
-	OpenCase       *OpenCase // nil when the customer has no open case
+	Customer *Customer // nil when the sender is unknown
+	OpenCase *OpenCase // nil when the customer has no open case
+	// Resolved is the customer's most recently resolved case, nil when
+	// none. Decide uses it only when there is no open case.
+	Resolved       *ResolvedCase
 	Staff          Directory
 	RecentContacts int // messages from this customer in the recent window, this one excluded
 }
@@ -77,12 +93,20 @@ const (
 	ActionOpenCase Action = "open_case"
 	// ActionUpdateCase adds the message to the customer's open case.
 	ActionUpdateCase Action = "update_case"
+	// ActionReopenCase reopens the customer's recently resolved case
+	// (Plan.CaseID) with a new call-back task: a complaint within
+	// Policy.ReopenWindow of its resolution.
+	ActionReopenCase Action = "reopen_case"
+	// ActionAttach stores a message that is not a complaint on the
+	// timeline of the customer's recently resolved case (Plan.CaseID);
+	// nothing else changes.
+	ActionAttach Action = "attach"
 )
 
 // Notice asks the gateway to tell a staff member by SMS.
 type Notice struct {
 	StaffID int64
-	Role    string // owner, manager, escalation
+	Role    string // owner, manager, escalation, qa, agent
 	Reason  string
 }
 
@@ -100,14 +124,17 @@ type Timer struct {
 
 // Plan is the outcome of Decide.
 type Plan struct {
-	Action           Action
+	Action Action
+	// CaseID is the case the message joins (open, reopened or attached
+	// to); 0 when a new case opens or none is involved.
+	CaseID           int64
 	Reason           string
 	Priority         Priority
 	PriorityReasons  []string
 	OwnerID          int64
 	OwnerReason      string
 	RelationshipRisk bool
-	ComplainedAbout  []int64 // staff ids the message complains about
+	ComplainedAbout  []int64 // staff ids the case is about (P4): this message's, with the open case's when updating
 	DueAt            time.Time
 	Checklist        []string
 	Notices          []Notice
@@ -115,38 +142,72 @@ type Plan struct {
 	Timers           []Timer
 }
 
-// Decide applies the policy to one inbound message.
+// Decide applies the policy to one inbound message. A complaint opens a
+// case with a call-back task, joins the customer's open case, or reopens
+// the case resolved within Policy.ReopenWindow; any other message is
+// recorded, joins the open case, or is attached to that resolved case.
 func Decide(p Policy, in Inbound, a nlp.Assessment, s Situation) Plan {
 	if in.AutoKind != "" {
 		return Plan{Action: ActionIgnore, Reason: "automatic message (" + in.AutoKind + "): no reply, no case"}
 	}
+	var reopen *ResolvedCase
+	if rc := s.Resolved; s.OpenCase == nil && rc != nil && p.ReopenWindow > 0 && in.At.Sub(rc.ResolvedAt) <= p.ReopenWindow {
+		reopen = rc
+	}
 	if !a.IsComplaint {
-		if s.OpenCase != nil {
-			oc := s.OpenCase
-			return Plan{Action: ActionUpdateCase, Reason: fmt.Sprintf("not a complaint (%s): added to the open case, no new call-back", a.Category.Primary),
-				Priority: oc.Priority, OwnerID: oc.OwnerID, OwnerReason: "owner of the open case", RelationshipRisk: oc.RelationshipRisk, DueAt: oc.DueAt}
+		if oc := s.OpenCase; oc != nil {
+			return Plan{Action: ActionUpdateCase, CaseID: oc.ID, Reason: fmt.Sprintf("not a complaint (%s): added to the open case, no new call-back", a.Category.Primary),
+				Priority: oc.Priority, OwnerID: oc.OwnerID, OwnerReason: "owner of the open case", RelationshipRisk: oc.RelationshipRisk,
+				ComplainedAbout: slices.Clone(oc.ComplainedAbout), DueAt: oc.DueAt}
+		}
+		if reopen != nil {
+			return Plan{Action: ActionAttach, CaseID: reopen.ID, Reason: fmt.Sprintf("not a complaint (%s): added to case %d, resolved %s ago; it stays resolved",
+				a.Category.Primary, reopen.ID, span(in.At.Sub(reopen.ResolvedAt).Round(time.Minute))),
+				Priority: reopen.Priority, OwnerID: reopen.OwnerID, OwnerReason: "owner of the resolved case", RelationshipRisk: reopen.RelationshipRisk,
+				ComplainedAbout: slices.Clone(reopen.ComplainedAbout)}
 		}
 		return Plan{Action: ActionRecord, Reason: fmt.Sprintf("not a complaint (%s): recorded, no call-back", a.Category.Primary)}
 	}
 
 	plan := Plan{Action: ActionOpenCase, Reason: "complaint: call-back required (P1)"}
 	plan.Priority, plan.PriorityReasons = priority(p, in, a, s)
-	plan.OwnerID, plan.OwnerReason = owner(p, s)
-	plan.ComplainedAbout = complainedAbout(a.StaffComplainedAbout, s.Staff)
-	if len(plan.ComplainedAbout) > 0 {
-		plan.RelationshipRisk = true
-		plan.OwnerID, plan.OwnerReason = routeAround(p, plan.OwnerID, plan.ComplainedAbout, s.Staff)
-		plan.Events = append(plan.Events, Event{Kind: "relationship_risk",
-			Note: "the message names " + names(plan.ComplainedAbout, s.Staff) + " in a complaint; call-back routed around them (P4)"})
-	}
-	if s.OpenCase != nil {
-		plan.Action = ActionUpdateCase
+	named := complainedAbout(a.StaffComplainedAbout, s.Staff)
+	plan.ComplainedAbout = named
+	plan.RelationshipRisk = len(named) > 0
+	start, startReason := owner(p, s)
+	switch {
+	case s.OpenCase != nil:
+		oc := s.OpenCase
+		plan.Action, plan.CaseID = ActionUpdateCase, oc.ID
 		plan.Reason = "the customer has an open case: message added to it"
-		plan.Priority = Max(plan.Priority, s.OpenCase.Priority)
-		if !plan.RelationshipRisk {
-			plan.OwnerID, plan.OwnerReason = s.OpenCase.OwnerID, "owner of the open case"
+		plan.Priority = Max(plan.Priority, oc.Priority)
+		plan.ComplainedAbout = union(named, oc.ComplainedAbout)
+		plan.RelationshipRisk = plan.RelationshipRisk || oc.RelationshipRisk
+		start, startReason = oc.OwnerID, "owner of the open case"
+	case reopen != nil:
+		plan.Action, plan.CaseID = ActionReopenCase, reopen.ID
+		plan.Reason = fmt.Sprintf("complaint %s after case %d was resolved (reopen window %s): case reopened, call-back required (P1)",
+			span(in.At.Sub(reopen.ResolvedAt).Round(time.Minute)), reopen.ID, span(p.ReopenWindow))
+		if up := Max(plan.Priority, reopen.Priority); up != plan.Priority {
+			plan.Priority = up
+			plan.PriorityReasons = append(plan.PriorityReasons, fmt.Sprintf("the reopened case was %s", up))
 		}
-		plan.RelationshipRisk = plan.RelationshipRisk || s.OpenCase.RelationshipRisk
+		plan.ComplainedAbout = union(named, reopen.ComplainedAbout)
+		plan.RelationshipRisk = plan.RelationshipRisk || reopen.RelationshipRisk
+		if st, ok := s.Staff[reopen.OwnerID]; ok && st.Active {
+			start, startReason = reopen.OwnerID, "owner of the reopened case"
+		}
+	}
+	plan.OwnerID, plan.OwnerReason = start, startReason
+	if moved, why := routeAround(p, start, plan.ComplainedAbout, s.Staff); moved != start {
+		plan.OwnerID, plan.OwnerReason = moved, why
+	}
+	if len(named) > 0 {
+		plan.Events = append(plan.Events, Event{Kind: "relationship_risk",
+			Note: "the message names " + names(named, s.Staff) + " in a complaint; call-back routed around them (P4)"})
+	}
+	if reopen != nil {
+		plan.Events = append(plan.Events, Event{Kind: "case_reopened", Note: plan.Reason})
 	}
 
 	hours := s.Staff[plan.OwnerID].Hours
@@ -157,13 +218,14 @@ func Decide(p Policy, in Inbound, a nlp.Assessment, s Situation) Plan {
 	plan.Checklist = slices.Clone(p.Playbooks[string(a.Category.Primary)])
 	plan.Notices = append(plan.Notices, Notice{StaffID: plan.OwnerID, Role: "owner", Reason: "call-back owner"})
 	// The manager takes charge when the case reaches the threshold: at
-	// opening, or when a new message raises an open case to it.
+	// opening or reopening, or when a new message raises an open case to
+	// it. A manager the complaint is about is passed over (P4).
 	reached := plan.Priority.rank() >= p.NotifyManagerAt.rank()
 	if s.OpenCase != nil && s.OpenCase.Priority.rank() >= p.NotifyManagerAt.rank() {
 		reached = false
 	}
 	if reached {
-		if m := s.Staff[plan.OwnerID].ManagerID; m != 0 && m != plan.OwnerID {
+		if m := managerFor(plan.OwnerID, plan.ComplainedAbout, s.Staff); m != 0 && m != plan.OwnerID {
 			plan.Notices = append(plan.Notices, Notice{StaffID: m, Role: "manager", Reason: string(plan.Priority) + " case: manager takes charge (P2)"})
 		}
 	}
@@ -220,24 +282,20 @@ func complainedAbout(found []string, dir Directory) []int64 {
 }
 
 // routeAround moves the call-back off anyone the complaint is about, to
-// their manager, up the chain until someone not named is found (P4).
+// their nearest active manager not named too, else to the default owner
+// (POLICY P4).
 func routeAround(p Policy, ownerID int64, named []int64, dir Directory) (int64, string) {
 	if !slices.Contains(named, ownerID) {
 		return ownerID, "owner unchanged (not named in the complaint)"
 	}
-	id := ownerID
-	for range 8 {
-		m := dir[id].ManagerID
-		if m == 0 {
-			break
+	if m := managerFor(ownerID, named, dir); m != 0 {
+		if m == dir[ownerID].ManagerID {
+			return m, "manager of " + nameOf(ownerID, dir) + ", who is named in the complaint (P4)"
 		}
-		if !slices.Contains(named, m) {
-			return m, "manager of " + dir[ownerID].Name + ", who is named in the complaint (P4)"
-		}
-		id = m
+		return m, "next manager up from " + nameOf(ownerID, dir) + ", as those between are named in the complaint or inactive (P4)"
 	}
 	if p.DefaultOwnerID != 0 && !slices.Contains(named, p.DefaultOwnerID) {
-		return p.DefaultOwnerID, dir[ownerID].Name + " is named in the complaint and has no manager: default owner (P4)"
+		return p.DefaultOwnerID, nameOf(ownerID, dir) + " is named in the complaint and has no manager to take it: default owner (P4)"
 	}
 	return ownerID, "no one else to route to"
 }

@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -158,23 +157,6 @@ func TestEscalateChain(t *testing.T) {
 	c.CallAttempted = true
 	if e := Escalate(p, c, 1, dir, now); len(e.Notices)+len(e.Events) != 0 || e.Next != nil {
 		t.Errorf("Escalate after a call attempt = %+v, want nothing", e)
-	}
-}
-
-func TestSMSTextFitsAndKeepsTheCallToAction(t *testing.T) {
-	t.Parallel()
-	in := SMSInput{CaseID: 42, Role: "owner", Priority: PriorityHigh, Customer: "Jane Doe (Acme)",
-		Summary: strings.Repeat("Order 48213 has not arrived and the customer is upset. ", 20),
-		Tone:    "angry", Why: []string{"deadline Friday"}, Facts: []string{"#48213", "$1,249.00"},
-		DueAt: tuesday10}
-	got := SMSText(in)
-	if len(got) > MaxSMSLength {
-		t.Errorf("len(SMSText) = %d, want <= %d", len(got), MaxSMSLength)
-	}
-	for _, want := range []string{"[HIGH] Case 42 Jane Doe (Acme)", "Call by Tue 10:00 UTC", "CLOSE 42"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("SMSText = %q, want it to contain %q", got, want)
-		}
 	}
 }
 

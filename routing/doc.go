@@ -4,6 +4,12 @@
 // who calls back and by when, who is told by SMS, when to escalate). The
 // package does no I/O and never reads the clock: the time is an argument.
 //
+// After a case exists, the same holds for its lifecycle: ParseCommand reads
+// an agent's SMS (ACK, CALL, DONE, NOANSWER, SNOOZE, UNHAPPY, HELP and the
+// carriers' STOP/START), MayAct says who may act on a case, Act and
+// CallEnded return an Outcome (new status, timeline events, tasks, retries,
+// escalations), and SMSText and WhisperText word what staff read and hear.
+//
 // It owns the domain vocabulary shared by the rest of the gateway:
-// priorities, business hours, SLAs and plans.
+// priorities, business hours, SLAs, plans, case statuses and commands.
 package routing

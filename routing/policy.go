@@ -36,6 +36,33 @@ type Policy struct {
 	// DefaultOwnerID owns cases of unknown senders and of customers with
 	// no (active) owner.
 	DefaultOwnerID int64
+	// Calls governs call attempts to the customer.
+	Calls CallPolicy
+	// ReopenWindow: a complaint from a customer whose last case was
+	// resolved at most this long ago reopens that case instead of opening
+	// a new one, and any other message joins its timeline. Zero turns
+	// reopening off.
+	ReopenWindow time.Duration
+}
+
+// CallPolicy governs call attempts to the customer and agents' snoozes.
+type CallPolicy struct {
+	// MinConversation: a call that the customer answered counts as a
+	// conversation when it lasted at least this long; a shorter one is a
+	// "short" attempt, retried like an unanswered one.
+	MinConversation time.Duration
+	// Retry is the wait before the next attempt after the 1st, 2nd, ...
+	// unanswered attempt since the last conversation; the last entry
+	// repeats.
+	Retry []time.Duration
+	// MaxAttempts: after this many unanswered attempts in a row there is
+	// no further retry: the owner's manager is told instead.
+	MaxAttempts int
+	// AutoCall: at the due time and at each retry, place the bridged call
+	// (the agent first, then the customer) instead of texting a reminder.
+	AutoCall bool
+	// MaxSnooze is the longest SNOOZE an agent may ask for.
+	MaxSnooze time.Duration
 }
 
 // DefaultPolicy returns the defaults of POLICY.md.
@@ -58,6 +85,13 @@ func DefaultPolicy() Policy {
 		RepeatContacts:       3,
 		NotifyManagerAt:      PriorityCritical,
 		FollowUpAfter:        7 * 24 * time.Hour,
+		Calls: CallPolicy{
+			MinConversation: 30 * time.Second,
+			Retry:           []time.Duration{15 * time.Minute, time.Hour, 3 * time.Hour},
+			MaxAttempts:     3,
+			MaxSnooze:       4 * time.Hour,
+		},
+		ReopenWindow: 14 * 24 * time.Hour,
 	}
 }
 
@@ -86,7 +120,32 @@ func (p Policy) Validate() error {
 	if p.FollowUpAfter <= 0 {
 		errs = append(errs, errors.New("follow_up_after: must be a positive duration"))
 	}
-	return errors.Join(errs...)
+	if p.ReopenWindow < 0 {
+		errs = append(errs, errors.New("reopen_window: must not be negative (0 turns reopening off)"))
+	}
+	return errors.Join(append(errs, p.Calls.validate()...)...)
+}
+
+func (c CallPolicy) validate() []error {
+	var errs []error
+	if c.MinConversation <= 0 {
+		errs = append(errs, errors.New("calls.min_conversation: must be a positive duration"))
+	}
+	if len(c.Retry) == 0 {
+		errs = append(errs, errors.New("calls.retry: must list at least one wait"))
+	}
+	for i, d := range c.Retry {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("calls.retry[%d]: must be a positive duration", i))
+		}
+	}
+	if c.MaxAttempts < 1 {
+		errs = append(errs, errors.New("calls.max_attempts: must be at least 1"))
+	}
+	if c.MaxSnooze < MinSnooze {
+		errs = append(errs, fmt.Errorf("calls.max_snooze: must be at least %s", MinSnooze))
+	}
+	return errs
 }
 
 // DueAt returns when the first call attempt is due for a case of priority pr

@@ -29,6 +29,7 @@ type Config struct {
 	SMTP     SMTP     `yaml:"smtp"`
 	Policy   Policy   `yaml:"policy"`
 	NLP      NLP      `yaml:"nlp"`
+	Jobs     Jobs     `yaml:"jobs"`
 	Staff    []Staff  `yaml:"staff"`
 	// CustomersFile is a YAML list of customers (see Customer) loaded at start.
 	CustomersFile string `yaml:"customers_file"`
@@ -93,6 +94,36 @@ type SMTP struct {
 	From         string `yaml:"from"`
 }
 
+// Jobs tunes the durable job queue that carries every side effect.
+type Jobs struct {
+	// PollInterval is how often idle workers look for due jobs (default 1s).
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// RescueAfter is how long a job may stay running before it is taken as
+	// abandoned (its process died) and run again (default 10m). Jobs are
+	// idempotent: an SMS or a call is looked up at Twilio before it is sent
+	// or placed again.
+	RescueAfter time.Duration `yaml:"rescue_after"`
+}
+
+// Calls tunes bridged call-backs and their outcomes.
+type Calls struct {
+	// MinConversation: a customer leg that talked at least this long is a
+	// live conversation (the first contact); shorter is an attempt.
+	MinConversation time.Duration `yaml:"min_conversation"`
+	// Retry is the wait before each next attempt after no answer, busy,
+	// voicemail or a too-short call.
+	Retry []time.Duration `yaml:"retry"`
+	// MaxAttempts unanswered attempts escalate to the owner's manager.
+	MaxAttempts int `yaml:"max_attempts"`
+	// AutoCall places the bridged call by itself at the due time and at
+	// each retry, instead of reminding the owner by SMS.
+	AutoCall bool `yaml:"auto_call"`
+	// MaxSnooze caps SNOOZE.
+	MaxSnooze time.Duration `yaml:"max_snooze"`
+	// RingTimeout is how long each phone rings, in seconds (default 25).
+	RingTimeout int `yaml:"ring_timeout"`
+}
+
 // Policy tunes the routing rules; zero values keep POLICY.md's defaults.
 type Policy struct {
 	SLA            map[string]time.Duration `yaml:"sla"`
@@ -107,6 +138,10 @@ type Policy struct {
 	DefaultOwner string `yaml:"default_owner"`
 	// PlaybooksFile overrides the embedded configs/playbooks.yaml.
 	PlaybooksFile string `yaml:"playbooks_file"`
+	// ReopenWindow: a complaint this soon after its case was resolved
+	// reopens that case instead of opening a new one.
+	ReopenWindow time.Duration `yaml:"reopen_window"`
+	Calls        Calls         `yaml:"calls"`
 }
 
 // NLP configures the analyser.
@@ -168,6 +203,15 @@ func (c *Config) applyDefaults() {
 	}
 	def(&c.Twilio.APIBaseURL, "https://api.twilio.com")
 	def(&c.SMTP.Security, "starttls")
+	if c.Jobs.PollInterval == 0 {
+		c.Jobs.PollInterval = time.Second
+	}
+	if c.Jobs.RescueAfter == 0 {
+		c.Jobs.RescueAfter = 10 * time.Minute
+	}
+	if c.Policy.Calls.RingTimeout == 0 {
+		c.Policy.Calls.RingTimeout = 25
+	}
 }
 
 // Load reads the file at path; see Parse.

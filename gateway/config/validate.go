@@ -95,8 +95,13 @@ func (c Config) Validate() error {
 		} else if c.Twilio.From != "" && !validPhone(c.Twilio.From) {
 			bad("twilio.from", "%q is not a valid E.164 number like +14155552671", c.Twilio.From)
 		}
-		if u, err := url.Parse(c.Twilio.APIBaseURL); err != nil || u.Host == "" {
-			bad("twilio.api_base_url", "want an absolute URL")
+		if u, err := url.Parse(c.Twilio.APIBaseURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			bad("twilio.api_base_url", "want an absolute https URL")
+		} else if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			bad("twilio.api_base_url", "plain http is allowed only for a loopback host (a local stand-in), not %q: the auth token must never cross a network in clear", u.Hostname())
+		}
+		if c.HTTP.PublicURL == "" {
+			bad("http.public_url", "required when twilio.enabled: Twilio's webhooks reach the gateway there, and their signatures are checked against it")
 		}
 	}
 	if c.SMTP.Enabled {
@@ -159,6 +164,33 @@ func (c Config) validatePolicy(bad func(string, string, ...any)) {
 	}
 	if c.Policy.FollowUpAfter < 0 {
 		bad("policy.follow_up_after", "must not be negative")
+	}
+	if c.Policy.ReopenWindow < 0 {
+		bad("policy.reopen_window", "must not be negative")
+	}
+	calls := c.Policy.Calls
+	if calls.MinConversation < 0 {
+		bad("policy.calls.min_conversation", "must not be negative")
+	}
+	for i, d := range calls.Retry {
+		if d <= 0 {
+			bad(fmt.Sprintf("policy.calls.retry[%d]", i), "must be positive")
+		}
+	}
+	if calls.MaxAttempts < 0 {
+		bad("policy.calls.max_attempts", "must not be negative")
+	}
+	if calls.MaxSnooze < 0 {
+		bad("policy.calls.max_snooze", "must not be negative")
+	}
+	if calls.RingTimeout < 5 || calls.RingTimeout > 600 {
+		bad("policy.calls.ring_timeout", "want 5 to 600 seconds")
+	}
+	if c.Jobs.PollInterval < 50*time.Millisecond {
+		bad("jobs.poll_interval", "must be at least 50ms")
+	}
+	if c.Jobs.RescueAfter < time.Second {
+		bad("jobs.rescue_after", "must be at least 1s")
 	}
 	if len(c.Staff) > 0 && c.Policy.DefaultOwner == "" {
 		bad("policy.default_owner", "required when staff are configured (a staff email)")
@@ -226,5 +258,22 @@ func (c Config) RoutingPolicy() routing.Policy {
 	if c.Policy.FollowUpAfter > 0 {
 		p.FollowUpAfter = c.Policy.FollowUpAfter
 	}
+	if c.Policy.ReopenWindow > 0 {
+		p.ReopenWindow = c.Policy.ReopenWindow
+	}
+	calls := c.Policy.Calls
+	if calls.MinConversation > 0 {
+		p.Calls.MinConversation = calls.MinConversation
+	}
+	if len(calls.Retry) > 0 {
+		p.Calls.Retry = slices.Clone(calls.Retry)
+	}
+	if calls.MaxAttempts > 0 {
+		p.Calls.MaxAttempts = calls.MaxAttempts
+	}
+	if calls.MaxSnooze > 0 {
+		p.Calls.MaxSnooze = calls.MaxSnooze
+	}
+	p.Calls.AutoCall = calls.AutoCall
 	return p
 }
