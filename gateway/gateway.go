@@ -128,12 +128,12 @@ func New(opts Options) (*Gateway, error) {
 			queueNotify: {MaxWorkers: 4},
 			queueTimers: {MaxWorkers: 2},
 		},
-		Workers:           workers,
+		Workers:              workers,
 		FetchPollInterval:    opts.JobPollInterval,
 		FetchCooldown:        opts.JobPollInterval / 2,
 		JobTimeout:           min(time.Minute, opts.JobRescueAfter),
 		RescueStuckJobsAfter: opts.JobRescueAfter,
-		Logger:            opts.Logger.With("component", "jobs"),
+		Logger:               opts.Logger.With("component", "jobs"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: job client: %w", err)

@@ -185,7 +185,7 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[EscalateArgs])
 	state := routing.CaseState{ID: c.ID, OwnerID: c.OwnerID, Priority: routing.Priority(c.Priority), DueAt: c.DueAt,
 		ComplainedAbout: c.ComplainedAbout,
 		Closed:          !store.CaseActive(c.Status),
-		CallAttempted: callAttemptedSince(events)}
+		CallAttempted:   callAttemptedSince(events)}
 	now := g.now().UTC()
 	e := routing.Escalate(g.opts.Policy, state, job.Args.Level, dir, now)
 	if e.Next != nil && e.Next.Level == job.Args.Level {

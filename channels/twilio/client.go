@@ -106,28 +106,52 @@ func (c *Client) SendSMS(ctx context.Context, m SMS) (SendResult, error) {
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send sms: %w", err)
 	}
+	var msg *openapi.ApiV2010Message
+	status, err := c.request(ctx, "not sent", apiError, func(api *openapi.ApiService) (err error) {
+		msg, err = api.CreateMessage(params)
+		return err
+	})
+	if err != nil {
+		return SendResult{}, fmt.Errorf("send sms to %s: %w", *params.To, err)
+	}
+	res := SendResult{SID: deref(msg.Sid), Status: deref(msg.Status)}
+	if res.SID == "" {
+		return SendResult{}, fmt.Errorf("send sms to %s: %w", *params.To, withoutSID(status, "message", "the message may have been sent"))
+	}
+	return res, nil
+}
+
+// request makes one request to Twilio's REST API: fn calls twilio-go's
+// API with a client that carries ctx on the wire, bounded by the
+// configured timeout. A ctx that has already ended is refused before
+// anything is sent, with a retryable *Error whose Message is refused. What
+// fn returns is mapped to an *Error by mapErr, which also gets what the
+// transport saw of the answer. request returns the answer's HTTP status, 0
+// if none came.
+func (c *Client) request(ctx context.Context, refused string, mapErr func(error, reply) *Error,
+	fn func(*openapi.ApiService) error) (int, error) {
 	if err := ctx.Err(); err != nil {
-		return SendResult{}, fmt.Errorf("send sms to %s: %w", *params.To, &Error{Message: "not sent", Err: err})
+		return 0, &Error{Message: refused, Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
 	rest, transport := c.rest(ctx)
-	msg, err := rest.Api.CreateMessage(params)
-	if err != nil {
-		return SendResult{}, fmt.Errorf("send sms to %s: %w", *params.To, apiError(err, transport.reply))
+	if err := fn(rest.Api); err != nil {
+		return transport.reply.status, mapErr(err, transport.reply)
 	}
-	res := SendResult{SID: deref(msg.Sid)}
-	if msg.Status != nil {
-		res.Status = *msg.Status
+	return transport.reply.status, nil
+}
+
+// withoutSID is the permanent *Error for a create that Twilio answered
+// with status but without the new resource's SID: the resource may exist,
+// so the request must not be repeated. resource names it ("message") and
+// effect says what may have happened ("the message may have been sent").
+func withoutSID(status int, resource, effect string) *Error {
+	return &Error{
+		Status: status, Permanent: true,
+		Message: "accepted without a " + resource + " sid; " + effect,
 	}
-	if res.SID == "" {
-		return SendResult{}, fmt.Errorf("send sms to %s: %w", *params.To, &Error{
-			Status: transport.reply.status, Permanent: true,
-			Message: "accepted without a message sid; the message may have been sent",
-		})
-	}
-	return res, nil
 }
 
 // rest returns a twilio-go client for one call: it shares the configured

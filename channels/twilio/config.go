@@ -3,6 +3,7 @@ package twilio
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -33,13 +34,16 @@ type Config struct {
 	APIKeySecret string
 	// From is the sender number in E.164 form ("+14155552671"). Either From
 	// or MessagingServiceSID is required; when both are set, From is the
-	// sender picked from the service's pool.
+	// sender picked from the service's pool. Placing calls needs From: a
+	// Messaging Service cannot place them.
 	From string
 	// MessagingServiceSID is a Messaging Service ("MG" and 32 hex digits)
 	// that chooses the sender.
 	MessagingServiceSID string
 	// APIBaseURL is scheme and host of the REST API, default
 	// DefaultAPIBaseURL. Tests and the demo point it at a loopback stand-in.
+	// It must be https unless its host is loopback (localhost, 127.0.0.0/8,
+	// ::1): every request carries the credentials.
 	APIBaseURL string
 	// StatusCallbackURL, if set, is passed on each message so that Twilio
 	// reports delivery progress to it.
@@ -94,11 +98,8 @@ func (c Config) Validate() error {
 			e.Add("APIBaseURL", err.Error())
 		}
 	}
-	if c.StatusCallbackURL != "" {
-		u, err := url.Parse(c.StatusCallbackURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			e.Add("StatusCallbackURL", "must be an absolute http or https URL")
-		}
+	if c.StatusCallbackURL != "" && !absoluteHTTPURL(c.StatusCallbackURL) {
+		e.Add("StatusCallbackURL", "must be an absolute http or https URL")
 	}
 	if c.DefaultRegion != "" && !phonenumbers.GetSupportedRegions()[c.DefaultRegion] {
 		e.Add("DefaultRegion", fmt.Sprintf("%q is not a supported region code (use upper case, like \"US\")", c.DefaultRegion))
@@ -109,16 +110,42 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// parseBaseURL checks that raw is an http(s) URL with a host and no path.
+// parseBaseURL checks that raw is an http(s) URL with a host and no path,
+// and that it uses plain http only for a loopback host: every request
+// carries the auth token or API key secret, which must never cross a
+// network in clear.
 func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !absoluteHTTPURL(raw) {
 		return nil, fmt.Errorf("must be an absolute http or https URL, like %s", DefaultAPIBaseURL)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse %q: %w", raw, err)
 	}
 	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
 		return nil, fmt.Errorf("must be scheme and host only, without path or query")
 	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("plain http is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1), not %q: the auth token must never cross a network in clear", u.Hostname())
+	}
 	return u, nil
+}
+
+// absoluteHTTPURL reports whether raw is an absolute http or https URL
+// with a host.
+func absoluteHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// isLoopback reports whether host (without port or brackets) is
+// "localhost" or a loopback IP address: 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // String describes c with its secrets redacted, so that printing a Config

@@ -63,6 +63,48 @@ func TestValidateAcceptsGoodConfigs(t *testing.T) {
 	}
 }
 
+// Plain http carries the credentials in clear: only a loopback stand-in may
+// be reached that way.
+func TestValidateAllowsPlainHTTPOnlyOnLoopback(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		baseURL string
+		ok      bool
+	}{
+		{"https://api.twilio.com", true},
+		{"https://api.example.com:8443", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://127.8.9.10", true},
+		{"http://localhost:9000/", true},
+		{"http://LOCALHOST", true},
+		{"http://[::1]:8080", true},
+		{"http://api.twilio.com", false},
+		{"http://10.0.0.5:8080", false},
+		{"http://192.168.1.2", false},
+		{"http://0.0.0.0:8080", false},
+		{"http://[::]:8080", false},
+		{"http://localhost.example.com", false},
+		{"http://127.0.0.1.nip.io", false},
+	}
+	for _, tt := range tests {
+		cfg := twilio.Config{AccountSID: accountSID, AuthToken: authToken, From: sender, APIBaseURL: tt.baseURL}
+		err := cfg.Validate()
+		if tt.ok {
+			if err != nil {
+				t.Errorf("Validate(APIBaseURL %s) = %v, want nil", tt.baseURL, err)
+			}
+			continue
+		}
+		var ce *twilio.ConfigError
+		if !errors.As(err, &ce) || !slices.Equal(ce.Fields(), []string{"APIBaseURL"}) || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("Validate(APIBaseURL %s) = %v; want a *ConfigError naming APIBaseURL, saying plain http is for loopback only", tt.baseURL, err)
+		}
+		if _, err := twilio.New(cfg, nil); err == nil {
+			t.Errorf("New(APIBaseURL %s) = nil error, want the config refused", tt.baseURL)
+		}
+	}
+}
+
 func TestConfigNeverShowsSecrets(t *testing.T) {
 	t.Parallel()
 	cfg := twilio.Config{AccountSID: accountSID, AuthToken: "tokenSECRET1", APIKeySID: apiKeySID, APIKeySecret: "keySECRET2", From: sender}

@@ -10,8 +10,8 @@ import (
 	"github.com/twilio/twilio-go/client"
 )
 
-// Error is a failed Twilio request, or a message refused before it was
-// sent. Permanent tells a job queue whether trying again can help.
+// Error is a failed Twilio request, or a message or call refused before it
+// was sent. Permanent tells a job queue whether trying again can help.
 type Error struct {
 	// Status is the HTTP status Twilio answered with, 0 if no answer came
 	// (network failure, timeout, cancelled context, refused locally).
@@ -109,8 +109,9 @@ func apiError(err error, reply reply) *Error {
 		e.Code, e.Message = restV1.Code, restV1.Message
 	case reply.status >= 200 && reply.status < 300:
 		// Twilio accepted the request but its answer could not be read:
-		// the message probably exists, and sending again would double it.
-		e.Message = fmt.Sprintf("accepted with status %d but the response could not be read; the message may have been sent", reply.status)
+		// the message or call probably exists, and asking again would
+		// double it.
+		e.Message = fmt.Sprintf("accepted with status %d but the response could not be read; the request may have taken effect", reply.status)
 		e.Err = err
 		e.Permanent = true
 		return e

@@ -8,12 +8,14 @@ import (
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 )
 
-// ClockSkew is how much earlier than the since given to FindSent a message
-// may have been created and still count: our clock and Twilio's may
-// disagree, and a caller's since may be stored with less precision.
+// ClockSkew is how much earlier than the since given to FindSent or
+// FindCall a message or call may have been created and still count: our
+// clock and Twilio's may disagree, and a caller's since may be stored with
+// less precision.
 const ClockSkew = 2 * time.Minute
 
-// findPageSize bounds FindSent to one page of the newest matching messages.
+// findPageSize bounds FindSent and FindCall to one page of the newest
+// matching messages or calls.
 const findPageSize = 50
 
 // FindSent looks for a message that Twilio accepted although its answer
@@ -43,13 +45,7 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 	if err != nil {
 		return SendResult{}, false, fmt.Errorf("find sms to %s: %w", to, &Error{Message: "recipient refused", Permanent: true, Err: err})
 	}
-	if err := ctx.Err(); err != nil {
-		return SendResult{}, false, fmt.Errorf("find sms to %s: %w", number, &Error{Message: "not looked up", Err: err})
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-
-	after := since.Add(-ClockSkew).UTC().Truncate(time.Second)
+	after := findAfter(since)
 	params := &openapi.ListMessageParams{}
 	params.SetTo(number)
 	if c.cfg.From != "" {
@@ -58,10 +54,13 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 	params.SetDateSentAfter(after)
 	params.SetPageSize(findPageSize)
 
-	rest, transport := c.rest(ctx)
-	page, err := rest.Api.PageMessage(params, "", "")
+	var page *openapi.ListMessageResponse
+	_, err = c.request(ctx, "not looked up", listError, func(api *openapi.ApiService) (err error) {
+		page, err = api.PageMessage(params, "", "")
+		return err
+	})
 	if err != nil {
-		return SendResult{}, false, fmt.Errorf("find sms to %s: %w", number, listError(err, transport.reply))
+		return SendResult{}, false, fmt.Errorf("find sms to %s: %w", number, err)
 	}
 	for _, m := range page.Messages {
 		if c.ours(m, number, body, after) {
@@ -69,6 +68,19 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 		}
 	}
 	return SendResult{}, false, nil
+}
+
+// findAfter is the earliest creation time FindSent and FindCall accept for
+// a caller's since: since minus ClockSkew, in whole seconds, UTC.
+func findAfter(since time.Time) time.Time {
+	return since.Add(-ClockSkew).UTC().Truncate(time.Second)
+}
+
+// createdAt reads a resource's date_created, given in Twilio's RFC 2822
+// form. It reports false when the date is absent or cannot be read.
+func createdAt(dateCreated *string) (time.Time, bool) {
+	created, err := time.Parse(time.RFC1123Z, deref(dateCreated))
+	return created, err == nil
 }
 
 // ours reports whether m is a message this client would have created to
@@ -84,8 +96,8 @@ func (c *Client) ours(m openapi.ApiV2010Message, number, body string, after time
 	if c.cfg.From == "" && deref(m.MessagingServiceSid) != c.cfg.MessagingServiceSID {
 		return false
 	}
-	created, err := time.Parse(time.RFC1123Z, deref(m.DateCreated))
-	return err == nil && !created.Before(after)
+	created, ok := createdAt(m.DateCreated)
+	return ok && !created.Before(after)
 }
 
 // listError turns what twilio-go returned for a list into an *Error. Unlike

@@ -15,7 +15,10 @@ import (
 // return its required fields, and Sign must validate
 // whenever no parameter repeats.
 func FuzzWebhooks(f *testing.F) {
-	for _, name := range []string{"inbound_sms.form", "status_callback.form", "recording.form", "transcription.form"} {
+	for _, name := range []string{
+		"inbound_sms.form", "status_callback.form", "recording.form", "transcription.form",
+		"call_status_agent.form", "call_status_customer.form", "voice_request.form", "dial_action.form", "amd.form",
+	} {
 		raw, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatalf("read seed: %v", err)
@@ -39,6 +42,18 @@ func FuzzWebhooks(f *testing.F) {
 		}
 		if tr, err := twilio.ParseTranscription(form); err == nil && (tr.TranscriptionSID == "" || tr.RecordingSID == "") {
 			t.Errorf("ParseTranscription(%q) = %+v, nil; want the required fields", body, tr)
+		}
+		if s, err := twilio.ParseCallStatus(form); err == nil && (s.CallSID == "" || s.AccountSID == "" || s.CallStatus == "" || s.CallDuration < 0 || s.SequenceNumber < 0) {
+			t.Errorf("ParseCallStatus(%q) = %+v, nil; want the required fields", body, s)
+		}
+		if v, err := twilio.ParseVoiceRequest(form); err == nil && (v.CallSID == "" || v.AccountSID == "" || v.CallStatus == "" || v.From == "" || v.To == "") {
+			t.Errorf("ParseVoiceRequest(%q) = %+v, nil; want the required fields", body, v)
+		}
+		if d, err := twilio.ParseDialAction(form); err == nil && (d.CallSID == "" || d.AccountSID == "" || d.DialCallStatus == "" || d.DialCallDuration < 0) {
+			t.Errorf("ParseDialAction(%q) = %+v, nil; want the required fields", body, d)
+		}
+		if a, err := twilio.ParseAMD(form); err == nil && (a.CallSID == "" || a.AccountSID == "" || a.AnsweredBy == "" || a.MachineDetectionDuration < 0) {
+			t.Errorf("ParseAMD(%q) = %+v, nil; want the required fields", body, a)
 		}
 		const hook = "https://triage.example.com/webhooks/twilio"
 		repeated := false

@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -73,6 +74,23 @@ func (r *formReader) sid(name string, required bool, prefixes ...string) string 
 	return ""
 }
 
+// oneOf returns a parameter that must be one of values, noting it if
+// missing (when required) or not one of them.
+func (r *formReader) oneOf(name string, required bool, values ...string) string {
+	v := r.form.Get(name)
+	if v == "" {
+		if required {
+			r.err.Missing = append(r.err.Missing, name)
+		}
+		return ""
+	}
+	if !slices.Contains(values, v) {
+		r.invalid(name, "not one of "+strings.Join(values, ", "))
+		return ""
+	}
+	return v
+}
+
 // count returns a non-negative integer parameter, 0 if absent.
 func (r *formReader) count(name string) int {
 	v := r.form.Get(name)
@@ -97,8 +115,7 @@ func (r *formReader) url(name string, required bool) string {
 		}
 		return ""
 	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !absoluteHTTPURL(v) {
 		r.invalid(name, "not an absolute http(s) URL")
 		return ""
 	}

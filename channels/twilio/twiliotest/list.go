@@ -1,9 +1,7 @@
 package twiliotest
 
 import (
-	"encoding/json"
 	"maps"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -16,132 +14,36 @@ const (
 	maxPageSize     = 1000
 )
 
-// messageList handles GET /2010-04-01/Accounts/{AccountSid}/Messages.json:
-// the account's messages, newest first, filtered by To, From and DateSent,
-// one page at a time.
-//
-// The DateSent filters compare with each message's date_sent, which the
-// stand-in sets to its creation time (see resource). A value may be a day
-// ("2026-03-13", in GMT, as Twilio documents) or an instant (RFC 3339 as
-// twilio-go sends it, RFC 2822, or "2006-01-02 15:04:05" in GMT, as in the
-// OpenAPI examples). The key "DateSent>" arrives as "DateSent%3E=" on the
-// wire and means on or after: a day from its midnight, an instant from
-// itself. "DateSent<" means on or before: a day up to its end, an instant up
-// to itself. "DateSent" alone means on the day (of the instant).
-func (s *Server) messageList(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authenticate(r); !ok {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
-		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
-		return
-	}
-	if r.PathValue("AccountSid") != s.accountSID {
-		s.notFound(w, r)
-		return
-	}
-	query := r.URL.Query()
-	if hook := s.listed(query); hook != nil {
-		hook(query)
-	}
-	if status := s.nextFailure(); status != 0 {
-		writeFailure(w, status)
-		return
-	}
-	f, msg := parseListQuery(query)
-	if msg != "" {
-		writeError(w, http.StatusBadRequest, 20001, msg)
-		return
-	}
-	var matching []Message
-	for _, m := range slices.Backward(s.Messages()) {
-		if f.match(m) {
-			matching = append(matching, m)
-		}
-	}
-	start, ok := f.start(matching)
-	if !ok {
-		writeError(w, http.StatusBadRequest, 20001, "Invalid PageToken: "+f.token)
-		return
-	}
-	end := min(start+f.pageSize, len(matching))
-	page := matching[start:end]
-
-	path := r.URL.Path
-	res := listResource{
-		Messages: make([]messageResource, 0, len(page)),
-		Page:     f.page, PageSize: f.pageSize, Start: start, End: max(end-1, start),
-		URI:          f.uri(path, f.page, f.token),
-		FirstPageURI: f.uri(path, 0, ""),
-	}
-	for _, m := range page {
-		res.Messages = append(res.Messages, resource(m))
-	}
-	if end < len(matching) {
-		next := f.uri(path, f.page+1, "PA"+page[len(page)-1].SID)
-		res.NextPageURI = &next
-	}
-	if f.page > 0 && len(page) > 0 {
-		prev := f.uri(path, f.page-1, "PB"+page[0].SID)
-		res.PreviousPageURI = &prev
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(res)
+// listPage is the paging part of one page of a Twilio list, the fields
+// that ListMessageResponse and ListCallResponse share; each list adds its
+// items under its own key.
+type listPage struct {
+	FirstPageURI    string  `json:"first_page_uri"`
+	End             int     `json:"end"`
+	PreviousPageURI *string `json:"previous_page_uri"`
+	URI             string  `json:"uri"`
+	PageSize        int     `json:"page_size"`
+	Start           int     `json:"start"`
+	NextPageURI     *string `json:"next_page_uri"`
+	Page            int     `json:"page"`
 }
 
-// listResource is the JSON of one page of a Twilio list (the OpenAPI schema
-// ListMessageResponse).
-type listResource struct {
-	FirstPageURI    string            `json:"first_page_uri"`
-	End             int               `json:"end"`
-	PreviousPageURI *string           `json:"previous_page_uri"`
-	Messages        []messageResource `json:"messages"`
-	URI             string            `json:"uri"`
-	PageSize        int               `json:"page_size"`
-	Start           int               `json:"start"`
-	NextPageURI     *string           `json:"next_page_uri"`
-	Page            int               `json:"page"`
-}
-
-// listQuery is a list request's filters and paging.
+// listQuery is a list request's paging, with its filters as given, to
+// repeat in the page URIs.
 type listQuery struct {
-	filters   url.Values // the filters as given, for the page URIs
-	to, from  string
-	sentFrom  time.Time // inclusive; zero for no lower bound
-	sentUntil time.Time // inclusive; zero for no upper bound
-	pageSize  int
-	page      int
-	token     string // "PA" or "PB" and a message SID, "" for none
+	filters  url.Values
+	pageSize int
+	page     int
+	token    string // "PA" or "PB" and a SID, "" for none
 }
 
-// parseListQuery reads a list request's query. On a bad value it returns
-// Twilio's message for it.
-func parseListQuery(q url.Values) (listQuery, string) {
-	f := listQuery{filters: url.Values{}, to: q.Get("To"), from: q.Get("From"), pageSize: defaultPageSize, token: q.Get("PageToken")}
-	for _, key := range []string{"To", "From", "DateSent", "DateSent<", "DateSent>"} {
+// parseListQuery reads a list request's paging and keeps the values of the
+// filters named. On a bad value it returns Twilio's message for it.
+func parseListQuery(q url.Values, filters ...string) (listQuery, string) {
+	f := listQuery{filters: url.Values{}, pageSize: defaultPageSize, token: q.Get("PageToken")}
+	for _, key := range filters {
 		if v := q.Get(key); v != "" {
 			f.filters.Set(key, v)
-		}
-	}
-	for _, key := range []string{"DateSent", "DateSent<", "DateSent>"} {
-		v := q.Get(key)
-		if v == "" {
-			continue
-		}
-		t, day, ok := parseDate(v)
-		if !ok {
-			return f, "Invalid date value for " + key + ": " + v
-		}
-		first, last := t, t
-		if day || key == "DateSent" {
-			first = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-			last = first.AddDate(0, 0, 1).Add(-time.Nanosecond)
-		}
-		switch key {
-		case "DateSent":
-			f.sentFrom, f.sentUntil = first, last
-		case "DateSent>":
-			f.sentFrom = first
-		case "DateSent<":
-			f.sentUntil = last
 		}
 	}
 	if v := q.Get("PageSize"); v != "" {
@@ -161,11 +63,64 @@ func parseListQuery(q url.Values) (listQuery, string) {
 	return f, ""
 }
 
-// dateLayouts are the instants a DateSent filter accepts, besides a day.
+// dateKeys are the three filters Twilio derives from a date field: on the
+// day, on or before ("<"), on or after (">").
+func dateKeys(name string) []string { return []string{name, name + "<", name + ">"} }
+
+// dateRange is what a date field's filters allow, bounds inclusive; a zero
+// bound is no bound.
+type dateRange struct{ from, until time.Time }
+
+// parseDateRange reads the filters on the date field name (such as
+// "DateSent" or "StartTime"). A value may be a day ("2026-03-13", in GMT,
+// as Twilio documents) or an instant (RFC 3339 as twilio-go sends it, RFC
+// 2822, or "2006-01-02 15:04:05" in GMT, as in the OpenAPI examples). The
+// key name+">" arrives as "Name%3E=" on the wire and means on or after: a
+// day from its midnight, an instant from itself. name+"<" means on or
+// before: a day up to its end, an instant up to itself. name alone means on
+// the day (of the instant). On a bad value it returns Twilio's message.
+func parseDateRange(q url.Values, name string) (dateRange, string) {
+	var r dateRange
+	for _, key := range dateKeys(name) {
+		v := q.Get(key)
+		if v == "" {
+			continue
+		}
+		t, day, ok := parseDate(v)
+		if !ok {
+			return r, "Invalid date value for " + key + ": " + v
+		}
+		first, last := t, t
+		if day || key == name {
+			first = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			last = first.AddDate(0, 0, 1).Add(-time.Nanosecond)
+		}
+		switch key {
+		case name:
+			r.from, r.until = first, last
+		case name + ">":
+			r.from = first
+		case name + "<":
+			r.until = last
+		}
+	}
+	return r, ""
+}
+
+// contains reports whether t is within r. A zero t (a date not set yet)
+// is within r only if r has no bounds.
+func (r dateRange) contains(t time.Time) bool {
+	if t.IsZero() {
+		return r.from.IsZero() && r.until.IsZero()
+	}
+	return (r.from.IsZero() || !t.Before(r.from)) && (r.until.IsZero() || !t.After(r.until))
+}
+
+// dateLayouts are the instants a date filter accepts, besides a day.
 var dateLayouts = []string{time.RFC3339, time.RFC1123Z, "2006-01-02 15:04:05"}
 
-// parseDate reads a DateSent filter's value: a day in GMT (day is true) or
-// an instant.
+// parseDate reads a date filter's value: a day in GMT (day is true) or an
+// instant.
 func parseDate(v string) (t time.Time, day, ok bool) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
 		return t, true, true
@@ -178,31 +133,44 @@ func parseDate(v string) (t time.Time, day, ok bool) {
 	return time.Time{}, false, false
 }
 
-// sentAt is when m counts as sent for the DateSent filters: its date_sent,
-// which the stand-in sets to its creation time (see resource).
-func sentAt(m Message) time.Time { return m.Created }
-
-// match reports whether m passes f's filters.
-func (f listQuery) match(m Message) bool {
-	at := sentAt(m)
-	return (f.to == "" || m.To == f.to) && (f.from == "" || m.From == f.from) &&
-		(f.sentFrom.IsZero() || !at.Before(f.sentFrom)) &&
-		(f.sentUntil.IsZero() || !at.After(f.sentUntil))
+// pageOf returns the page of matching (the filtered list, newest first)
+// that f asks for and its paging fields, for the list at path. A page
+// starts after the item a "PA" token names, a page before the item a "PB"
+// token names, or at Page times PageSize without a token. It reports false
+// for a token naming no listed item.
+func pageOf[T any](f listQuery, path string, matching []T, sid func(T) string) ([]T, listPage, bool) {
+	start, ok := startOf(f, matching, sid)
+	if !ok {
+		return nil, listPage{}, false
+	}
+	end := min(start+f.pageSize, len(matching))
+	page := matching[start:end]
+	info := listPage{
+		Page: f.page, PageSize: f.pageSize, Start: start, End: max(end-1, start),
+		URI:          f.uri(path, f.page, f.token),
+		FirstPageURI: f.uri(path, 0, ""),
+	}
+	if end < len(matching) {
+		next := f.uri(path, f.page+1, "PA"+sid(page[len(page)-1]))
+		info.NextPageURI = &next
+	}
+	if f.page > 0 && len(page) > 0 {
+		prev := f.uri(path, f.page-1, "PB"+sid(page[0]))
+		info.PreviousPageURI = &prev
+	}
+	return page, info, true
 }
 
-// start returns the index in matching where f's page begins: after the
-// message a "PA" token names, a page before the message a "PB" token names,
-// or at Page times PageSize without a token. It reports false for a token
-// naming no listed message.
-func (f listQuery) start(matching []Message) (int, bool) {
+// startOf returns the index in matching where f's page begins.
+func startOf[T any](f listQuery, matching []T, sid func(T) string) (int, bool) {
 	if f.token == "" {
 		return min(f.page*f.pageSize, len(matching)), true
 	}
 	if len(f.token) < 2 {
 		return 0, false
 	}
-	dir, sid := f.token[:2], f.token[2:]
-	i := slices.IndexFunc(matching, func(m Message) bool { return m.SID == sid })
+	dir, want := f.token[:2], f.token[2:]
+	i := slices.IndexFunc(matching, func(v T) bool { return sid(v) == want })
 	switch {
 	case i < 0:
 		return 0, false
@@ -214,7 +182,8 @@ func (f listQuery) start(matching []Message) (int, bool) {
 	return 0, false
 }
 
-// uri is the URI of page number page of f's list, with token if not "".
+// uri is the URI of page number page of f's list at path, with token if
+// not "".
 func (f listQuery) uri(path string, page int, token string) string {
 	q := maps.Clone(f.filters)
 	q.Set("PageSize", strconv.Itoa(f.pageSize))

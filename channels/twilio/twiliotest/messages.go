@@ -21,17 +21,11 @@ var messagingServiceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
 
 // messageCreate handles POST /2010-04-01/Accounts/{AccountSid}/Messages.json.
 func (s *Server) messageCreate(w http.ResponseWriter, r *http.Request) {
-	user, ok := s.authenticate(r)
+	user, ok := s.authorize(w, r)
 	if !ok {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
-		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
 	}
-	if r.PathValue("AccountSid") != s.accountSID {
-		s.notFound(w, r)
-		return
-	}
-	if status := s.nextFailure(); status != 0 {
+	if status := s.pop(&s.failures); status != 0 {
 		writeFailure(w, status)
 		return
 	}
@@ -45,7 +39,7 @@ func (s *Server) messageCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, code, msg)
 		return
 	}
-	m.LostAnswer = s.nextLostAnswer()
+	m.LostAnswer = s.pop(&s.lostAnswers)
 	s.messages.Add(m)
 	if m.LostAnswer != 0 {
 		writeLostAnswer(w, m.LostAnswer)

@@ -1,12 +1,26 @@
-// Package twiliotest is a loopback stand-in for Twilio's REST API 2010-04-01,
-// for tests and for the demo: it accepts
-// POST /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP basic auth,
-// checks the fields Twilio's OpenAPI description requires, records each
-// message, and answers as Twilio does (a message resource, or a Twilio JSON
-// error). GET on the same path lists the recorded messages, newest first,
-// with Twilio's To, From and DateSent filters and paging. It can also fail
-// on purpose, lose the answer to a message it accepted, and send signed
-// status callbacks.
+// Package twiliotest is a loopback stand-in for Twilio's REST API 2010-04-01
+// and for the webhooks Twilio sends, for tests and for the demo.
+//
+// Messages: it accepts POST /2010-04-01/Accounts/{AccountSid}/Messages.json
+// with HTTP basic auth, checks the fields Twilio's OpenAPI description
+// requires, records each message, and answers as Twilio does (a message
+// resource, or a Twilio JSON error). GET on the same path lists the recorded
+// messages, newest first, with Twilio's To, From and DateSent filters and
+// paging. It can also fail on purpose, lose the answer to a message it
+// accepted, and send signed status callbacks.
+//
+// Calls: POST .../Calls.json places a call (Twilio's Calls resource, with
+// its create, fetch and list), and the stand-in then plays it as Twilio runs
+// a bridged call-back (https://www.twilio.com/docs/voice/api/call-resource,
+// https://www.twilio.com/docs/voice/twiml/dial): status callbacks for the
+// events asked for, the TwiML request when the callee answers, a child leg
+// for each <Dial><Number>, answering-machine detection, the <Dial action>
+// request, all at once, without waiting in real time. Script says how each
+// number answers.
+//
+// Inbound: SendSMS posts an incoming message to a messaging webhook, and
+// PostSigned and PostForged post any form, signed as Twilio signs (see Sign)
+// or not. Webhooks lists every request the stand-in made.
 package twiliotest
 
 import (
@@ -40,6 +54,10 @@ type Message struct {
 	LostAnswer int
 }
 
+// DefaultNumber is the stand-in's own phone number until SetNumber: the
+// To of the inbound messages it sends.
+const DefaultNumber = "+16175550199"
+
 // Server is the stand-in. Its methods are safe for concurrent use.
 type Server struct {
 	accountSID string
@@ -47,17 +65,33 @@ type Server struct {
 	url        string
 	http       *http.Server
 	served     chan struct{} // closed when Serve has returned
-	client     *http.Client  // for status callbacks
+	client     *http.Client  // for the webhooks it sends
+
+	ctx    context.Context // ends with Close: stops plays and held creates
+	cancel context.CancelFunc
+	plays  sync.WaitGroup // the calls being played
 
 	messages recorder.Recorder[Message] // serves Messages, Wait and OnMessage
+	legs     recorder.Recorder[Call]    // every call leg, serves Calls
+	created  recorder.Recorder[string]  // SIDs of the calls created through the API
+	ended    recorder.Recorder[string]  // SIDs of those whose play has ended
+	webhooks recorder.Recorder[Webhook] // every request the stand-in made
 
 	mu           sync.Mutex
-	lists        []url.Values // queries of the list requests answered
+	closed       bool
+	number       string
+	serviceSID   string
+	lists        []url.Values // queries of the message list requests answered
 	onList       func(url.Values)
+	onCall       func(Call)
 	apiKeys      map[string]string
 	unsubscribed map[string]bool
-	failures     []int // statuses for the next requests to fail with
-	lostAnswers  []int // statuses for the next accepted creates to answer with
+	scripts      map[string]Answer
+	failures     []int // statuses for the next Messages requests to fail with
+	lostAnswers  []int // statuses for the next accepted message creates
+	callFailures []int // statuses for the next Calls requests to fail with
+	callLost     []int // statuses for the next accepted call creates
+	holds        []chan struct{}
 }
 
 // NewServer starts a stand-in for the account accountSID with authToken on
@@ -68,18 +102,27 @@ func NewServer(accountSID, authToken string) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("twiliotest: listen on 127.0.0.1: %v", err))
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		accountSID:   accountSID,
 		authToken:    authToken,
 		url:          "http://" + ln.Addr().String(),
 		served:       make(chan struct{}),
 		client:       &http.Client{Timeout: 10 * time.Second},
+		ctx:          ctx,
+		cancel:       cancel,
+		number:       DefaultNumber,
 		apiKeys:      map[string]string{},
 		unsubscribed: map[string]bool{},
+		scripts:      map[string]Answer{},
 	}
+	const account = "/2010-04-01/Accounts/{AccountSid}/"
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", s.messageCreate)
-	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Messages.json", s.messageList)
+	mux.HandleFunc("POST "+account+"Messages.json", s.messageCreate)
+	mux.HandleFunc("GET "+account+"Messages.json", s.messageList)
+	mux.HandleFunc("POST "+account+"Calls.json", s.callCreate)
+	mux.HandleFunc("GET "+account+"Calls.json", s.callList)
+	mux.HandleFunc("GET "+account+"Calls/{Sid}", s.callFetch)
 	mux.HandleFunc("/", s.notFound)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -92,10 +135,42 @@ func NewServer(accountSID, authToken string) *Server {
 // URL is the stand-in's base URL, for Config.APIBaseURL.
 func (s *Server) URL() string { return s.url }
 
-// Close stops the server and waits for it. It is safe to call twice.
+// Close stops the server: it closes its connections, ends the calls being
+// played (their pending webhooks fail with the context's error), returns
+// from held creates without answering, and waits for all of it. It is safe
+// to call twice.
 func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	_ = s.http.Close()
 	<-s.served
+	s.cancel()
+	s.plays.Wait()
+}
+
+// SetNumber sets the stand-in's own phone number (E.164), the To of the
+// inbound messages it sends; DefaultNumber until then.
+func (s *Server) SetNumber(number string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.number = number
+}
+
+// Number is the stand-in's own phone number.
+func (s *Server) Number() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.number
+}
+
+// SetMessagingServiceSID makes the inbound messages the stand-in sends
+// carry MessagingServiceSid, as when its number belongs to that Messaging
+// Service; "" (the default) leaves it out.
+func (s *Server) SetMessagingServiceSID(sid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.serviceSID = sid
 }
 
 // AddAPIKey lets keySID:secret authenticate as the account, as an API key
@@ -139,16 +214,16 @@ func (s *Server) AcceptThenFail(n, status int) {
 	}
 }
 
-// OnList sets a function called with the query of each list request that
-// passed authentication, before its answer is written.
+// OnList sets a function called with the query of each Messages list
+// request that passed authentication, before its answer is written.
 func (s *Server) OnList(fn func(query url.Values)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onList = fn
 }
 
-// Lists returns the queries of the list requests answered so far (with 200
-// or with an error after authentication), oldest first.
+// Lists returns the queries of the Messages list requests answered so far
+// (with 200 or with an error after authentication), oldest first.
 func (s *Server) Lists() []url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -201,27 +276,32 @@ func (s *Server) listed(query url.Values) func(url.Values) {
 	return s.onList
 }
 
-// nextLostAnswer pops the status of the next accepted create whose answer
-// is lost, 0 if none.
-func (s *Server) nextLostAnswer() int {
+// pop removes and returns the first status of the queue q (one of the
+// Server's failure queues), 0 if it is empty.
+func (s *Server) pop(q *[]int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.lostAnswers) == 0 {
+	if len(*q) == 0 {
 		return 0
 	}
-	status := s.lostAnswers[0]
-	s.lostAnswers = s.lostAnswers[1:]
+	status := (*q)[0]
+	*q = (*q)[1:]
 	return status
 }
 
-// nextFailure pops the status of the next forced failure, 0 if none.
-func (s *Server) nextFailure() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.failures) == 0 {
-		return 0
+// authorize checks a request's basic auth and account. On failure it
+// writes Twilio's error and reports false; on success it returns the user
+// name.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (string, bool) {
+	user, ok := s.authenticate(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return "", false
 	}
-	status := s.failures[0]
-	s.failures = s.failures[1:]
-	return status
+	if r.PathValue("AccountSid") != s.accountSID {
+		s.notFound(w, r)
+		return "", false
+	}
+	return user, true
 }
