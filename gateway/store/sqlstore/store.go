@@ -105,6 +105,17 @@ func (s *Store) ExecSQL(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
+// QueryInt runs one raw query returning a single integer, outside any
+// transaction. Like ExecSQL it is for tests and maintenance tools (the
+// gateway's tests count River's pending jobs with it).
+func (s *Store) QueryInt(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	if err := s.drv.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("query int: %w", err)
+	}
+	return n, nil
+}
+
 // queries implements store.Querier over one Conn. begin is nil when c is
 // already a transaction.
 type queries struct {
