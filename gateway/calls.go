@@ -218,7 +218,20 @@ func (g *Gateway) voiceBridge(w http.ResponseWriter, r *http.Request, form url.V
 		AMDCallback:    g.callURL(PathVoiceAMD, call.ID, ""),
 	})
 	if err != nil {
-		g.webhookFailed(w, r, err)
+		// The customer's number on file cannot be dialled: say so to the
+		// agent and put it on the timeline, rather than failing the call
+		// as if the agent had not answered.
+		g.log.Warn("call-back cannot dial the customer", "call_id", call.ID, "err", err)
+		if rerr := g.onceWebhook(ctx, "voice_bridge_failed", req.CallSID, func(ctx context.Context, tx store.Querier, now time.Time) error {
+			tl := timeline{tx: tx, caseID: call.CaseID, at: now}
+			tl.add(ctx, "system", "call_failed", callEvent{CallID: call.ID, To: call.CustomerNumber, Error: err.Error()})
+			return tl.err
+		}); rerr != nil {
+			g.webhookFailed(w, r, rerr)
+			return
+		}
+		doc, _ := twilio.SayTwiML(fmt.Sprintf("Case %d: the customer's phone number on file cannot be dialled. Please call them another way, then text DONE or NOANSWER with the case number.", v.c.ID))
+		writeTwiML(w, doc)
 		return
 	}
 	writeTwiML(w, doc)
@@ -400,7 +413,9 @@ func (g *Gateway) voiceDial(w http.ResponseWriter, r *http.Request, form url.Val
 		return
 	}
 	text := "The call with the customer has ended. Text DONE with the case number and what you learned, once it is settled."
-	if !d.Connected() {
+	if call, err := g.callOfRequest(r.Context(), r); err == nil && machineAnswered(call.AnsweredBy) {
+		text = "That was the customer's voicemail. We will email them that we called, and remind you to try again. Goodbye."
+	} else if !d.Connected() {
 		text = "We could not reach the customer. We will remind you to try again. Goodbye."
 	}
 	doc, err := twilio.SayTwiML(text)
@@ -409,6 +424,11 @@ func (g *Gateway) voiceDial(w http.ResponseWriter, r *http.Request, form url.Val
 		return
 	}
 	writeTwiML(w, doc)
+}
+
+// machineAnswered reports whether Twilio's AnsweredBy is a machine or fax.
+func machineAnswered(answeredBy string) bool {
+	return strings.HasPrefix(answeredBy, "machine") || answeredBy == "fax"
 }
 
 // onceWebhook runs fn in a transaction together with the webhook's receipt:

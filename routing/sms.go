@@ -68,15 +68,25 @@ func SMSText(in SMSInput) string {
 		tail = fmt.Sprintf("Call by %s.", in.DueAt.In(loc).Format("Mon 15:04 MST")) + link + callToAction(in.CaseID)
 	}
 
+	// A notification about the message (it has a tone) gives the summary
+	// first; a reminder or a notice about the case's progress leads with
+	// its reason.
 	var mid []string
+	why := strings.TrimRight(strings.Join(in.Why, "; "), ". ")
+	if in.Tone == "" && why != "" {
+		mid = append(mid, why+".")
+	}
 	if in.Summary != "" {
 		mid = append(mid, in.Summary)
 	}
 	if len(in.Facts) > 0 {
 		mid = append(mid, "Facts: "+strings.Join(in.Facts, ", ")+".")
 	}
-	if in.Tone != "" || len(in.Why) > 0 {
-		mid = append(mid, fmt.Sprintf("Tone %s; %s.", in.Tone, strings.Join(in.Why, "; ")))
+	if in.Tone != "" {
+		if why != "" {
+			why = "; " + why
+		}
+		mid = append(mid, fmt.Sprintf("Tone %s%s.", in.Tone, why))
 	}
 	body := oneLine(strings.Join(mid, " "))
 	room := MaxSMSLength - len(head) - len(tail) - 3

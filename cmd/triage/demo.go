@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"net"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +35,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	exitAfter := fs.Duration("exit-after", 0, "exit after this long with a one-line summary (0: run until Ctrl-C)")
-	httpAddr := fs.String("http", "127.0.0.1:8080", "HTTP address for /healthz, /readyz")
+	httpAddr := fs.String("http", "127.0.0.1:8080", "HTTP address for /healthz, /readyz and the Twilio webhooks")
 	dataDir := fs.String("data", "", "directory for the demo's SQLite database (default: a fresh temporary one)")
 	verbose := fs.Bool("v", false, "show the gateway's logs")
 	if err := fs.Parse(args); err != nil {
@@ -66,14 +69,31 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fmt.Errorf("demo: listen %s: %w", *httpAddr, err)
+	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
+
 	out := &demoPrinter{w: stdout}
 	sms := twiliotest.NewServer(demoAccountSID, secrets)
 	defer sms.Close()
-	sms.OnMessage(out.sms)
+	agent := &demoAgent{ctx: ctx, twilio: sms, webhook: base + gateway.PathSMS, out: out}
+	for _, cb := range demoCallBacks {
+		sms.Script(cb.customerPhone, twiliotest.Answer{Result: cb.answer, Talk: cb.talk})
+	}
+	sms.OnMessage(func(m twiliotest.Message) {
+		out.sms(m)
+		agent.onSMS(m)
+	})
+	sms.OnCall(out.call)
+	defer agent.wait()
 
 	cfg := config.Default()
 	cfg.DataDir = dir
-	cfg.HTTP.Addr = *httpAddr
+	cfg.HTTP.Addr = ln.Addr().String()
+	cfg.HTTP.PublicURL = base
 	cfg.Staff = demoStaff
 	cfg.Policy.DefaultOwner = "lee@demo.example"
 	cfg.CustomersFile = filepath.Join(dir, "customers.yaml")
@@ -97,12 +117,14 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Logger:          newLogger(config.Log{Level: "info", Format: "text"}, logw),
 		IMAP:            imap.Config{TLSConfig: mailbox.ClientTLSConfig()},
 		OnIngest:        out.ingest,
+		Listener:        ln,
 		JobPollInterval: 200 * time.Millisecond,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo: gateway on http://%s (/healthz, /readyz); Ctrl-C to stop\n\n", *httpAddr)
+	fmt.Fprintf(stdout, "demo: gateway on %s (/healthz, /readyz); Twilio webhooks at %s%s and %s/twilio/voice/... (unsigned requests are refused); Ctrl-C to stop\n\n",
+		base, base, gateway.PathSMS, base)
 	runErr := g.Run(ctx)
 	if err := errors.Join(runErr, g.Close()); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -117,6 +139,7 @@ type demoPrinter struct {
 	mu                     sync.Mutex
 	w                      io.Writer
 	messages, cases, texts int
+	calls, resolved        int
 }
 
 func (p *demoPrinter) ingest(r gateway.IngestResult) {
@@ -152,15 +175,140 @@ func (p *demoPrinter) ingest(r gateway.IngestResult) {
 	fmt.Fprintln(p.w)
 }
 
+// sms prints an SMS the stand-in got: a notification about a case (they
+// start "[PRIORITY]"; the summary counts them), or a follow-up text to an
+// agent during a call-back.
 func (p *demoPrinter) sms(m twiliotest.Message) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.texts++
-	fmt.Fprintf(p.w, "📱 Twilio stand-in got SMS %s to %s:\n   %s\n\n", m.SID, m.To, strings.ReplaceAll(m.Body, "\n", " "))
+	body := strings.ReplaceAll(m.Body, "\n", " ")
+	if strings.HasPrefix(body, "[") {
+		p.texts++
+		fmt.Fprintf(p.w, "📱 Twilio stand-in got SMS %s to %s:\n   %s\n\n", m.SID, m.To, body)
+		return
+	}
+	fmt.Fprintf(p.w, "💬 text to the agent %s: %s\n\n", m.To, body)
+}
+
+// call prints a call the gateway asked the stand-in to place.
+func (p *demoPrinter) call(c twiliotest.Call) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls++
+	fmt.Fprintf(p.w, "☎  Twilio stand-in places call %s: ringing the agent %s first\n\n", c.SID, c.To)
+}
+
+// printf prints one step of the demo agent's play.
+func (p *demoPrinter) printf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, format, args...)
+}
+
+func (p *demoPrinter) resolve() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.resolved++
 }
 
 func (p *demoPrinter) summary() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return fmt.Sprintf("demo: %d messages, %d cases, %d sms", p.messages, p.cases, p.texts)
+	return fmt.Sprintf("demo: %d messages, %d cases, %d sms, %d calls, %d resolved", p.messages, p.cases, p.texts, p.calls, p.resolved)
 }
+
+// demoAgent plays the staff side of demoCallBacks through the stand-in:
+// it answers the owner's SMS with CALL, and after the conversation with
+// DONE, each as a signed inbound SMS to the gateway's webhook.
+type demoAgent struct {
+	ctx     context.Context
+	twilio  *twiliotest.Server
+	webhook string
+	out     *demoPrinter
+	wg      sync.WaitGroup
+
+	mu     sync.Mutex
+	called map[string]int64 // customer → case number, once CALL was sent
+}
+
+var demoCaseNumber = regexp.MustCompile(`Case (\d+)`)
+
+// onSMS reacts to an SMS the stand-in got. It runs on the stand-in's
+// request goroutine, so the replies go out from goroutines of their own.
+func (a *demoAgent) onSMS(m twiliotest.Message) {
+	match := demoCaseNumber.FindStringSubmatch(m.Body)
+	if match == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(match[1], 10, 64)
+	for _, cb := range demoCallBacks {
+		if m.To != cb.ownerPhone {
+			continue
+		}
+		a.mu.Lock()
+		if a.called == nil {
+			a.called = map[string]int64{}
+		}
+		caseID, called := a.called[cb.customer]
+		first := !called && strings.HasPrefix(m.Body, "[") && strings.Contains(m.Body, cb.customer)
+		if first {
+			a.called[cb.customer] = id
+		}
+		a.mu.Unlock()
+		switch {
+		case first:
+			a.reply(cb, fmt.Sprintf("CALL %d", id), 300*time.Millisecond)
+		case called && caseID == id && cb.done != "" && strings.Contains(m.Body, "when it is settled"):
+			a.legs(cb)
+			a.reply(cb, fmt.Sprintf("DONE %d %s", id, cb.done), 300*time.Millisecond)
+		case called && caseID == id && !strings.HasPrefix(m.Body, "["):
+			a.legs(cb)
+		}
+	}
+}
+
+// reply sends text from the owner's phone after a pause, and prints the
+// gateway's answer.
+func (a *demoAgent) reply(cb demoCallBack, text string, after time.Duration) {
+	a.wg.Go(func() {
+		select {
+		case <-a.ctx.Done():
+			return
+		case <-time.After(after):
+		}
+		a.out.printf("👤 %s texts %q to the support number\n", cb.owner, text)
+		r, err := a.twilio.SendSMS(a.ctx, a.webhook, cb.ownerPhone, text)
+		if err != nil {
+			a.out.printf("   ✗ the gateway did not answer: %v\n\n", err)
+			return
+		}
+		answer := strings.Join(r.Messages, " ")
+		a.out.printf("   ↩ gateway replies: %s\n\n", answer)
+		if strings.HasPrefix(text, "DONE") && strings.Contains(answer, "resolved") {
+			a.out.resolve()
+		}
+	})
+}
+
+// legs prints how the call to cb's customer went, from the stand-in.
+func (a *demoAgent) legs(cb demoCallBack) {
+	for _, c := range a.twilio.Calls() {
+		if c.To != cb.customerPhone {
+			continue
+		}
+		how := fmt.Sprintf("answered by a person, talked %s", c.Duration)
+		if c.AnsweredBy != "" && c.AnsweredBy != "human" {
+			how = "reached the voicemail (" + c.AnsweredBy + ")"
+		}
+		var whisper string
+		for _, parent := range a.twilio.Calls() {
+			if parent.SID == c.ParentSID {
+				whisper = strings.Join(parent.Said, " ")
+			}
+		}
+		a.out.printf("☎  %s heard: %q\n   then the stand-in dialled %s from %s: %s\n\n", cb.owner, whisper, c.To, c.From, how)
+	}
+}
+
+// wait lets the replies in flight finish.
+func (a *demoAgent) wait() { a.wg.Wait() }

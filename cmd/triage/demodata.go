@@ -23,12 +23,31 @@ var demoStaff = []config.Staff{
 
 // demoCustomers is the demo's customers file.
 const demoCustomers = `
-- {ref: C-100, name: Ravi Patel, company: Patel Print Shop, tier: standard, account_value: 25, owner: lee@demo.example, emails: [ravi@patelprint.example]}
-- {ref: C-200, name: Jane Doe, company: Acme Manufacturing, tier: key, account_value: 250000, owner: tom@demo.example, emails: [jane.doe@acme.example]}
+- {ref: C-100, name: Ravi Patel, company: Patel Print Shop, tier: standard, account_value: 25, owner: lee@demo.example, emails: [ravi@patelprint.example], phones: ["+16175550177"]}
+- {ref: C-200, name: Jane Doe, company: Acme Manufacturing, tier: key, account_value: 250000, owner: tom@demo.example, emails: [jane.doe@acme.example], phones: ["+16175550188"]}
 - {ref: C-300, name: Maria Garcia, company: Garcia Dental, tier: standard, account_value: 4800, owner: tom@demo.example, emails: [maria@garciadental.example]}
 - {ref: C-400, name: Ken Okafor, company: Okafor Logistics, tier: standard, account_value: 12000, owner: lee@demo.example, emails: [ken@okafor.example]}
 - {ref: C-500, name: Sophie Martin, company: Martin Bakery, tier: standard, account_value: 900, owner: lee@demo.example, emails: [sophie@martinbakery.example]}
 `
+
+// demoCallBacks are the call-backs the demo's stand-in plays an agent
+// for: when the owner's first SMS about the customer arrives, the owner
+// replies CALL; the stand-in rings them, plays the whisper and dials the
+// customer, who answers as scripted; after a conversation the owner
+// replies DONE with what was done.
+var demoCallBacks = []demoCallBack{
+	{customer: "Jane Doe", customerPhone: "+16175550188", ownerPhone: "+16175550102", owner: "Tom",
+		answer: "answer", talk: 3 * time.Minute, done: "sent the right 6205 bearings by courier; relabelled the bin the picker used"},
+	{customer: "Ravi Patel", customerPhone: "+16175550177", ownerPhone: "+16175550101", owner: "Lee", answer: "machine"},
+}
+
+// demoCallBack is one scripted call-back.
+type demoCallBack struct {
+	customer, customerPhone, ownerPhone, owner string
+	answer                                     string // how the customer's phone answers: answer or machine
+	talk                                       time.Duration
+	done                                       string // the DONE note after a conversation
+}
 
 // demoMail is one email of the demo mailbox.
 type demoMail struct {
@@ -48,7 +67,7 @@ var demoMails = []demoMail{
 		headers: []string{"Cc: CFO Mark Liu <mark.liu@acme.example>"},
 		body: "Hello,\n\nThe pallet delivered this morning for PO ORD-2026-0042 contains the wrong bearings (6204 instead of 6205).\n" +
 			"Our production line has stopped until we get the right ones. We need the replacement by tomorrow morning at the latest.\n" +
-			"I have copied our CFO. Please call me ASAP on +1 555 201 7788.\n\nJane Doe\nOperations, Acme Manufacturing"},
+			"I have copied our CFO. Please call me ASAP on +1 617 555 0188.\n\nJane Doe\nOperations, Acme Manufacturing"},
 	{from: "Ken Okafor <ken@okafor.example>", subject: "Phone line still down", ago: 40 * time.Minute, complaint: true,
 		body: "Hi team,\n\nWe'd appreciate an update: the phone line you installed has been down since Monday and our customers cannot reach us to book deliveries.\n" +
 			"Could someone look into it today?\n\nKind regards,\nKen"},

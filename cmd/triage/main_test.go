@@ -29,7 +29,7 @@ func TestDemoExitsWithMatchingSummary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo = %v\nstdout:\n%s\nstderr:\n%s", err, out, errOut)
 	}
-	m := regexp.MustCompile(`(?m)^demo: (\d+) messages, (\d+) cases, (\d+) sms$`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`(?m)^demo: (\d+) messages, (\d+) cases, (\d+) sms, (\d+) calls, (\d+) resolved$`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("demo output has no summary line:\n%s", out)
 	}
@@ -50,6 +50,16 @@ func TestDemoExitsWithMatchingSummary(t *testing.T) {
 	// tells a manager. Nothing else sends anything.
 	if sms < complaints || sms > complaints+cases {
 		t.Errorf("demo: %d sms, want between %d and %d\n%s", sms, complaints, complaints+cases, out)
+	}
+	// The stand-in plays the agents of demoCallBacks: one call reaches a
+	// person and is resolved, the other reaches voicemail.
+	if calls, resolved := m[4], m[5]; calls != strconv.Itoa(len(demoCallBacks)) || resolved != "1" {
+		t.Errorf("demo: %s calls, %s resolved; want %d calls and 1 resolved\n%s", calls, resolved, len(demoCallBacks), out)
+	}
+	for _, step := range []string{`texts "CALL`, "calling you now", "reached the voicemail", `texts "DONE`, "resolved. The follow-up"} {
+		if !strings.Contains(out, step) {
+			t.Errorf("demo output does not show the call-back step %q:\n%s", step, out)
+		}
 	}
 	if strings.Count(out, "📱") != sms {
 		t.Errorf("demo printed %d SMS arrivals, summary says %d", strings.Count(out, "📱"), sms)

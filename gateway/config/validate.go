@@ -89,6 +89,8 @@ func (c Config) Validate() error {
 		}
 		if !c.Twilio.AuthToken.IsSet() {
 			bad("twilio.auth_token", "required when twilio.enabled (\"${ENV_VAR}\" or twilio.auth_token_file)")
+		} else if !alphanumeric(c.Twilio.AuthToken.Value()) {
+			bad("twilio.auth_token", "must be letters and digits only, as Twilio's auth tokens are")
 		}
 		if c.Twilio.From == "" && c.Twilio.MessagingServiceSID == "" {
 			bad("twilio.from", "required (or twilio.messaging_service_sid) when twilio.enabled")
@@ -126,6 +128,15 @@ func checkServer(bad func(string, string, ...any), prefix, addr, security string
 	if security == "none" && err == nil && !isLoopback(host) {
 		bad(prefix+".security", "\"none\" is allowed only for a loopback host, not %q", host)
 	}
+}
+
+func alphanumeric(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isLoopback(host string) bool {
