@@ -89,3 +89,15 @@ func ExampleValidateSignature() {
 	fmt.Printf("%s from %s: %s\n", sms.MessageSID, sms.From, sms.Body)
 	// Output: SM0123456789abcdef0123456789abcdef from +14155552671: Still waiting for my refund
 }
+
+// Answer an agent's SMS with a reply; Twilio sends what the <Message>
+// holds, escaped as XML needs.
+func ExampleMessageTwiML() {
+	doc, err := twilio.MessageTwiML("Case 7 closed: <refund> & apology sent")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(doc)
+	// Output: <?xml version="1.0" encoding="UTF-8"?><Response><Message>Case 7 closed: &lt;refund&gt; &amp; apology sent</Message></Response>
+}

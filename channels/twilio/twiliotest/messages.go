@@ -45,9 +45,7 @@ func (s *Server) messageCreate(w http.ResponseWriter, r *http.Request) {
 		writeLostAnswer(w, m.LostAnswer)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(resource(m))
+	writeJSON(w, http.StatusCreated, resource(m))
 }
 
 // authenticate checks HTTP basic auth: the account SID with the auth token,
@@ -198,20 +196,35 @@ func writeLostAnswer(w http.ResponseWriter, status int) {
 		writeFailure(w, status)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
 	text := strconv.Itoa(status) + " " + http.StatusText(status)
-	_, _ = w.Write([]byte("<html><head><title>" + text + "</title></head><body><h1>" + text + "</h1></body></html>\n"))
+	page := "<html><head><title>" + text + "</title></head><body><h1>" + text + "</h1></body></html>\n"
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(page))
 }
 
 // writeError writes a Twilio JSON error.
 func writeError(w http.ResponseWriter, status, code int, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorResource{
+	writeJSON(w, status, errorResource{
 		Code: code, Message: message, Status: status,
 		MoreInfo: "https://www.twilio.com/docs/errors/" + strconv.Itoa(code),
 	})
+}
+
+// writeJSON writes v as a JSON answer with its Content-Length, so that a
+// Flush puts the whole answer on the wire.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil { // the stand-in's own types always marshal
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	b = append(b, '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // errorResource is the JSON of a Twilio REST error.
