@@ -394,3 +394,31 @@ func jobsDone(t *testing.T, st store.Store, kind string) bool {
 	}
 	return n == 0
 }
+
+// policy.calls.auto_call: at the due time with no attempt made, the
+// gateway rings the owner and bridges the customer by itself.
+func TestAutoCallAtTheDueTime(t *testing.T) {
+	t.Parallel()
+	b := loopSetup(t)
+	b.cfg.Policy.Calls.AutoCall = true
+	// Due two seconds after it opens, whatever its priority: the timer
+	// set at opening fires for real.
+	b.cfg.Policy.SLA = map[string]time.Duration{"critical": 2 * time.Second, "high": 2 * time.Second, "normal": 2 * time.Second}
+	l := openCase(t, b)
+	st := openStore(t, b.cfg)
+	ctx, cancel := context.WithTimeout(t.Context(), waitLonger)
+	defer cancel()
+	calls, err := b.sms.WaitCallsEnded(ctx, 1)
+	if err != nil {
+		t.Fatalf("no automatic call at the due time: %v", err)
+	}
+	if calls[0].To != tomPhone {
+		t.Errorf("automatic call rang %s, want the owner %s", calls[0].To, tomPhone)
+	}
+	kinds := eventKinds(t, st, l.caseID)
+	for _, k := range []string{"sla_breached", "call_queued", "call_placed", "call_connected"} {
+		if !slices.Contains(kinds, k) {
+			t.Errorf("timeline has no %s: %v", k, kinds)
+		}
+	}
+}

@@ -200,6 +200,13 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[EscalateArgs])
 		if tl.err != nil {
 			return tl.err
 		}
+		// policy.calls.auto_call: at the due time with no attempt yet, the
+		// gateway places the owner's call-back by itself.
+		if job.Args.Level == 1 && g.opts.Policy.Calls.AutoCall && len(e.Events) > 0 {
+			if err := g.autoCall(ctx, tx, c.ID, now); err != nil {
+				return err
+			}
+		}
 		for _, n := range e.Notices {
 			if _, err := g.notify(ctx, tx, notifyParams{
 				key:    fmt.Sprintf("case:%d:escalation:%d:%d", c.ID, job.Args.Level, n.StaffID),
@@ -217,4 +224,27 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[EscalateArgs])
 		}
 		return nil
 	})
+}
+
+// autoCall queues the bridged call-back of case id to its call-back's
+// assignee (or owner), when both ends have a phone number.
+func (g *Gateway) autoCall(ctx context.Context, tx store.Querier, id int64, now time.Time) error {
+	v, err := g.loadCase(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	agent := v.facts.AssigneeID
+	if agent == 0 {
+		agent = v.c.OwnerID
+	}
+	st, err := tx.StaffGetByID(ctx, agent)
+	if err != nil {
+		return fmt.Errorf("auto call agent %d: %w", agent, err)
+	}
+	if v.facts.CustomerPhone == "" || st.Phone == "" {
+		tl := timeline{tx: tx, caseID: id, at: now}
+		tl.add(ctx, "system", "call_not_possible", noteEvent{Note: "automatic call-back skipped: no phone number for the customer or the owner"})
+		return tl.err
+	}
+	return g.queueCall(ctx, tx, v, agent, "system", fmt.Sprintf("auto:%d", v.c.DueAt.Unix()), now)
 }

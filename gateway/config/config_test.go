@@ -49,7 +49,7 @@ func TestEmptyConfigIsDefault(t *testing.T) {
 }
 
 func TestBadConfigNamesTheKeys(t *testing.T) {
-	t.Parallel()
+	t.Setenv("TRIAGE_TEST_TOKEN", "abc123")
 	tests := []struct {
 		name, yaml string
 		want       []string
@@ -64,6 +64,10 @@ func TestBadConfigNamesTheKeys(t *testing.T) {
 		{"bad staff", "staff:\n  - name: A\n    email: a@x.com\n    manager: b@x.com\n    hours: Mon 17:00-09:00\n    phone: '555'\n", []string{"staff[0].manager", "staff[0].hours", "staff[0].phone", "policy.default_owner"}},
 		{"unknown time zone", "staff:\n  - name: A\n    email: a@x.com\n    time_zone: Mars/Olympus\npolicy:\n  default_owner: a@x.com\n", []string{"staff[0].time_zone", "Mars/Olympus"}},
 		{"bad database url", "database:\n  url: mysql://x\n", []string{"database.url"}},
+		{"twilio in clear over a network", "twilio:\n  enabled: true\n  account_sid: AC0123456789abcdef0123456789abcdef\n  auth_token: ${TRIAGE_TEST_TOKEN}\n  from: '+16175550100'\n  api_base_url: http://twilio-proxy.internal\n",
+			[]string{"twilio.api_base_url", "loopback", "http.public_url"}},
+		{"bad call policy", "policy:\n  reopen_window: -1h\n  calls:\n    retry: [15m, 0s]\n    max_attempts: -1\n    ring_timeout: 2\njobs:\n  rescue_after: 1ms\n",
+			[]string{"policy.reopen_window", "policy.calls.retry[1]", "policy.calls.max_attempts", "policy.calls.ring_timeout", "jobs.rescue_after"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,18 +88,18 @@ func TestBadConfigNamesTheKeys(t *testing.T) {
 func TestSecretFromFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(path, []byte("tok-from-file\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("tokfromfile\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	y := "twilio:\n  enabled: true\n  account_sid: AC0123456789abcdef0123456789abcdef\n  from: '+16175550100'\n  auth_token_file: " + path + "\n"
+	y := "twilio:\n  enabled: true\n  account_sid: AC0123456789abcdef0123456789abcdef\n  from: '+16175550100'\n  auth_token_file: " + path + "\nhttp:\n  public_url: https://triage.example.com\n"
 	c, err := Parse(strings.NewReader(y))
 	if err != nil {
 		t.Fatalf("Parse = %v, want nil", err)
 	}
-	if got := c.Twilio.AuthToken.Value(); got != "tok-from-file" {
+	if got := c.Twilio.AuthToken.Value(); got != "tokfromfile" {
 		t.Errorf("auth token = %q, want the file's content without the newline", got)
 	}
-	if s := c.Twilio.AuthToken.String(); strings.Contains(s, "tok-from-file") {
+	if s := c.Twilio.AuthToken.String(); strings.Contains(s, "tokfromfile") {
 		t.Errorf("String() = %q shows the secret", s)
 	}
 }
