@@ -121,3 +121,71 @@ func TestMigrateConcurrently(t *testing.T) {
 		t.Errorf("%d concurrent Migrate applied %v and River's %v; want %v once and each River version once", n, applied, riverApplied, want)
 	}
 }
+
+// A database made by an older binary keeps its data through 0003, which
+// rebuilds the cases table: in-progress cases become acknowledged, every
+// row that refers to a case still does, and the one-open-case rule holds.
+func TestUpgradeKeepsCasesAndTheirReferences(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "triage.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := migrations.List(migrations.EngineSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.Version > 2 {
+			break
+		}
+		if _, err := db.Exec(m.SQL); err != nil {
+			t.Fatalf("apply %d: %v", m.Version, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, '2026-01-01T00:00:00.000000Z')`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const now = "2026-01-02T00:00:00.000000Z"
+	for _, q := range []string{
+		`INSERT INTO staff (id, name, email, created_at) VALUES (1, 'Tom', 'tom@example.com', '` + now + `')`,
+		`INSERT INTO customers (id, external_ref, created_at) VALUES (1, 'C-1', '` + now + `')`,
+		`INSERT INTO cases (id, customer_id, owner_id, status, opened_at, updated_at) VALUES (7, 1, 1, 'in_progress', '` + now + `', '` + now + `')`,
+		`INSERT INTO cases (id, customer_id, owner_id, status, opened_at, updated_at, resolved_at) VALUES (8, 1, 1, 'resolved', '` + now + `', '` + now + `', '` + now + `')`,
+		`INSERT INTO case_events (case_id, occurred_at, actor, kind, data) VALUES (7, '` + now + `', 'system', 'case_opened', '{}')`,
+		`INSERT INTO tasks (id, case_id, kind, assignee_id, status, created_at, updated_at) VALUES (3, 7, 'callback', 1, 'open', '` + now + `', '` + now + `')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(ctx, path, store.OpenOptions{Migrate: true})
+	if err != nil {
+		t.Fatalf("Open(old database, Migrate) error = %v", err)
+	}
+	defer s.Close()
+	c, err := s.CaseGetByID(ctx, 7)
+	if err != nil || c.Status != store.CaseAcknowledged || c.OwnerID != 1 || c.CustomerID != 1 {
+		t.Errorf("case 7 after the upgrade = %+v, %v; want acknowledged, owner and customer kept", c, err)
+	}
+	if open, err := s.CaseGetOpenByCustomer(ctx, 1); err != nil || open.ID != 7 {
+		t.Errorf("CaseGetOpenByCustomer(1) = case %d, %v; want 7", open.ID, err)
+	}
+	if events, err := s.CaseEventList(ctx, 7); err != nil || len(events) != 1 {
+		t.Errorf("case 7 events = %+v, %v; want the one from before", events, err)
+	}
+	if tasks, err := s.TaskListByCase(ctx, 7); err != nil || len(tasks) != 1 || tasks[0].ID != 3 {
+		t.Errorf("case 7 tasks = %+v, %v; want task 3", tasks, err)
+	}
+	if _, err := s.CaseInsert(ctx, store.CaseInsertParams{CustomerID: 1, Status: store.CaseReopened}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("a second active case after the upgrade: error %v, want ErrConflict", err)
+	}
+	// Foreign keys still point at the rebuilt table and are enforced.
+	if _, err := s.TaskInsert(ctx, store.TaskInsertParams{CaseID: 999, Kind: store.TaskCallback, Status: store.TaskOpen}); err == nil {
+		t.Errorf("TaskInsert(case 999) after the upgrade = nil error, want a foreign key violation")
+	}
+}
