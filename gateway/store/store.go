@@ -134,6 +134,23 @@ type Querier interface {
 	// caller answers the same again and changes nothing.
 	WebhookReceiptInsert(ctx context.Context, r WebhookReceipt) (stored WebhookReceipt, inserted bool, err error)
 
+	// Voicemail. VoicemailUpsert creates the voicemail of CallSID or merges
+	// the non-empty fields of p into it (a transcript arriving after the
+	// recording, a caller learned later).
+	VoicemailUpsert(ctx context.Context, p VoicemailUpsertParams) (Voicemail, error)
+	VoicemailGetByCall(ctx context.Context, callSID string) (Voicemail, error)
+	VoicemailGetByRecording(ctx context.Context, recordingSID string) (Voicemail, error)
+	// MessageSetBody replaces the analysed text of a message (a voicemail
+	// whose transcript came after it was stored).
+	MessageSetBody(ctx context.Context, id int64, body string) error
+	// AssessmentReplace stores a new assessment of a message in place of
+	// the old one; the timeline keeps both as events.
+	AssessmentReplace(ctx context.Context, p AssessmentInsertParams) (Assessment, error)
+	// CheckpointGet returns how far the pull called name has read
+	// (ErrNotFound before its first run); CheckpointSet moves it.
+	CheckpointGet(ctx context.Context, name string) (time.Time, error)
+	CheckpointSet(ctx context.Context, name string, at time.Time) error
+
 	// JobInsert enqueues durable jobs; inside InTx they commit with the
 	// transaction.
 	JobInsert(ctx context.Context, jobs ...river.InsertManyParams) error
@@ -533,4 +550,45 @@ type WebhookReceipt struct {
 	Key        string // the provider's SID, with the status where one SID reports several
 	Response   string // the body answered
 	ReceivedAt time.Time
+}
+
+// Transcript statuses of a voicemail.
+const (
+	TranscriptPending   = ""          // none yet
+	TranscriptCompleted = "completed" // the words are in Transcript
+	TranscriptFailed    = "failed"    // the transcriber gave up
+	TranscriptEmpty     = "empty"     // it finished with no words
+	TranscriptTimedOut  = "timed_out" // none came within the configured wait
+)
+
+// Voicemail is one call to the support line that left (or may leave) a
+// recording.
+type Voicemail struct {
+	CallSID          string
+	From             string // the caller, E.164; "" when withheld
+	To               string // the support number called
+	RecordingSID     string
+	RecordingURL     string
+	DurationSeconds  int
+	Transcript       string
+	TranscriptStatus string
+	MessageID        int64 // 0 until it became an inbound message
+	CalledAt         time.Time
+	RecordedAt       time.Time
+	UpdatedAt        time.Time
+}
+
+// VoicemailUpsertParams creates or completes a voicemail; empty fields
+// leave the stored ones as they are.
+type VoicemailUpsertParams struct {
+	CallSID          string // required
+	From, To         string
+	RecordingSID     string
+	RecordingURL     string
+	DurationSeconds  int
+	Transcript       string
+	TranscriptStatus string
+	MessageID        int64
+	CalledAt         time.Time // used when the voicemail is created
+	RecordedAt       time.Time
 }

@@ -52,6 +52,8 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Call", testCall},
 		{"WebhookReceipt", testWebhookReceipt},
 		{"StaffSMSOptOut", testStaffSMSOptOut},
+		{"Voicemail", testVoicemail},
+		{"Checkpoint", testCheckpoint},
 		{"NotFound", testNotFound},
 		{"TimesUTC", testTimesUTC},
 		{"InTx", testInTx},
