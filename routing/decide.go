@@ -65,6 +65,10 @@ type Inbound struct {
 	Subject  string
 	At       time.Time // when it reached the gateway
 	AutoKind string    // "", auto_reply, bounce, list
+	// NoWords marks a voicemail with no transcript (it failed, was empty,
+	// or never came): there is nothing to score, but the customer tried to
+	// call, so it is a call-back of Policy.Voicemail.NoTranscriptPriority.
+	NoWords bool
 }
 
 // Situation is everything known around the message when it is routed.
@@ -154,6 +158,9 @@ func Decide(p Policy, in Inbound, a nlp.Assessment, s Situation) Plan {
 	if rc := s.Resolved; s.OpenCase == nil && rc != nil && p.ReopenWindow > 0 && in.At.Sub(rc.ResolvedAt) <= p.ReopenWindow {
 		reopen = rc
 	}
+	if in.NoWords {
+		a.IsComplaint = true
+	}
 	if !a.IsComplaint {
 		if oc := s.OpenCase; oc != nil {
 			return Plan{Action: ActionUpdateCase, CaseID: oc.ID, Reason: fmt.Sprintf("not a complaint (%s): added to the open case, no new call-back", a.Category.Primary),
@@ -239,6 +246,16 @@ func Decide(p Policy, in Inbound, a nlp.Assessment, s Situation) Plan {
 func priority(p Policy, in Inbound, a nlp.Assessment, s Situation) (Priority, []string) {
 	pr := FromLevel(a.Urgency.Level)
 	reasons := []string{fmt.Sprintf("urgency %s (%.2f)", pr, a.Urgency.Score)}
+	if in.NoWords {
+		pr = p.Voicemail.NoTranscriptPriority
+		reasons = []string{fmt.Sprintf("voicemail with no transcript: the customer tried to call (%s by policy)", pr)}
+	}
+	if in.Channel == "voicemail" && p.Voicemail.MinPriority.Valid() {
+		if up := Max(pr, p.Voicemail.MinPriority); up != pr {
+			pr = up
+			reasons = append(reasons, fmt.Sprintf("voicemail cases are at least %s (policy)", up))
+		}
+	}
 	if c := s.Customer; c != nil && (c.Tier == "key" || (p.KeyAccountValueCents > 0 && c.AccountValueCents >= p.KeyAccountValueCents)) {
 		if up := pr.raise(p.RaiseCap); up != pr {
 			pr = up

@@ -43,6 +43,9 @@ type Policy struct {
 	// a new one, and any other message joins its timeline. Zero turns
 	// reopening off.
 	ReopenWindow time.Duration
+	// Voicemail tunes how voicemail cases are prioritised. Urgency comes
+	// from the words; these are routing settings, not scores.
+	Voicemail VoicemailPolicy
 }
 
 // CallPolicy governs call attempts to the customer and agents' snoozes.
@@ -63,6 +66,17 @@ type CallPolicy struct {
 	AutoCall bool
 	// MaxSnooze is the longest SNOOZE an agent may ask for.
 	MaxSnooze time.Duration
+}
+
+// VoicemailPolicy is the routing side of voicemail.
+type VoicemailPolicy struct {
+	// NoTranscriptPriority is the priority of a voicemail with no words to
+	// score (its transcription failed, was empty or never came). Default
+	// high.
+	NoTranscriptPriority Priority
+	// MinPriority, when set, is the lowest priority of a voicemail case;
+	// "" (the default) leaves it to the words.
+	MinPriority Priority
 }
 
 // DefaultPolicy returns the defaults of POLICY.md.
@@ -92,6 +106,7 @@ func DefaultPolicy() Policy {
 			MaxSnooze:       4 * time.Hour,
 		},
 		ReopenWindow: 14 * 24 * time.Hour,
+		Voicemail:    VoicemailPolicy{NoTranscriptPriority: PriorityHigh},
 	}
 }
 
@@ -119,6 +134,12 @@ func (p Policy) Validate() error {
 	}
 	if p.FollowUpAfter <= 0 {
 		errs = append(errs, errors.New("follow_up_after: must be a positive duration"))
+	}
+	if !p.Voicemail.NoTranscriptPriority.Valid() {
+		errs = append(errs, fmt.Errorf("voicemail.no_transcript_priority: unknown priority %q", p.Voicemail.NoTranscriptPriority))
+	}
+	if m := p.Voicemail.MinPriority; m != "" && !m.Valid() {
+		errs = append(errs, fmt.Errorf("voicemail.min_priority: unknown priority %q", m))
 	}
 	if p.ReopenWindow < 0 {
 		errs = append(errs, errors.New("reopen_window: must not be negative (0 turns reopening off)"))
