@@ -88,6 +88,9 @@ func (w *placeCallWorker) Work(ctx context.Context, job *river.Job[PlaceCallArgs
 	if g.opts.Calls == nil {
 		return g.callFailed(ctx, call, job.Attempt, "the voice channel is off (twilio.enabled)", log)
 	}
+	if g.opts.PublicURL == "" {
+		return g.callFailed(ctx, call, job.Attempt, "no http.public_url: a call-back needs Twilio to reach the gateway's webhooks", log)
+	}
 	c, err := g.store.CaseGetByID(ctx, call.CaseID)
 	if err != nil {
 		return fmt.Errorf("load case %d: %w", call.CaseID, err)

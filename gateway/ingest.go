@@ -32,6 +32,12 @@ type Inbound struct {
 	Raw        []byte
 	// CopiedExecutives counts recipients known to be executives.
 	CopiedExecutives int
+	// NoWords marks a voicemail with no transcript: routing opens a
+	// call-back at the policy's priority.
+	NoWords bool
+	// CallbackNumber is the number to call back (a voicemail's caller),
+	// given to the owner in the SMS.
+	CallbackNumber string
 }
 
 // IngestResult tells what happened to one inbound message.
@@ -87,6 +93,7 @@ func (g *Gateway) ingest(ctx context.Context, in Inbound) (IngestResult, error) 
 	})
 	res.Plan = routing.Decide(g.opts.Policy, routing.Inbound{
 		Channel: in.Channel, From: in.FromAddr, FromName: in.FromName, Subject: in.Subject, At: now, AutoKind: in.AutoKind,
+		NoWords: in.NoWords,
 	}, res.Assessment, sit)
 
 	err = g.store.InTx(ctx, func(ctx context.Context, tx store.Querier) error {
@@ -271,7 +278,7 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 			key:    fmt.Sprintf("message:%d:%s:%d", msg.ID, n.Role, n.StaffID),
 			caseID: res.CaseID, taskID: taskID, notice: n, dir: sit.Staff, now: now,
 			sms: routing.SMSInput{CaseID: res.CaseID, Role: n.Role, Priority: plan.Priority, Customer: res.Customer,
-				Summary: a.Summary, Tone: string(a.Tone.Label), Why: reasons(a.Urgency.Evidence, 3), Facts: keyFacts(a.Facts, 4), DueAt: plan.DueAt},
+				Summary: smsSummary(res), Tone: string(a.Tone.Label), Why: smsWhy(res), Facts: smsFacts(res), DueAt: plan.DueAt},
 		})
 		if err != nil {
 			return err
@@ -345,4 +352,29 @@ func (g *Gateway) followCase(ctx context.Context, tx store.Querier, tl *timeline
 		tl.add(ctx, "system", "task_updated", taskEvent{TaskID: u.ID, Kind: u.Kind, AssigneeID: u.AssigneeID, DueAt: u.DueAt})
 	}
 	return callback, tl.err
+}
+
+// smsSummary is what the SMS says the customer said: for a voicemail with
+// no transcript, that they called and left no words we could read.
+func smsSummary(res *IngestResult) string {
+	if res.Inbound.NoWords {
+		return res.Inbound.Subject + ": listen to the recording"
+	}
+	return res.Assessment.Summary
+}
+
+func smsWhy(res *IngestResult) []string {
+	if res.Inbound.NoWords {
+		return res.Plan.PriorityReasons
+	}
+	return reasons(res.Assessment.Urgency.Evidence, 3)
+}
+
+// smsFacts leads with the number to call back, when there is one.
+func smsFacts(res *IngestResult) []string {
+	facts := keyFacts(res.Assessment.Facts, 4)
+	if n := res.Inbound.CallbackNumber; n != "" {
+		facts = append([]string{"call back " + n}, facts[:min(len(facts), 3)]...)
+	}
+	return facts
 }

@@ -26,6 +26,7 @@ type Config struct {
 	HTTP     HTTP     `yaml:"http"`
 	IMAP     IMAP     `yaml:"imap"`
 	Twilio   Twilio   `yaml:"twilio"`
+	Voice    Voice    `yaml:"voice"`
 	SMTP     SMTP     `yaml:"smtp"`
 	Policy   Policy   `yaml:"policy"`
 	NLP      NLP      `yaml:"nlp"`
@@ -81,6 +82,71 @@ type Twilio struct {
 	From                string `yaml:"from"`
 	MessagingServiceSID string `yaml:"messaging_service_sid"`
 	APIBaseURL          string `yaml:"api_base_url"` // default https://api.twilio.com
+}
+
+// Voice configures the support line: Twilio answers it with the gateway's
+// greeting and records a voicemail, which becomes an inbound message.
+type Voice struct {
+	// Enabled answers the number's voice webhook (POST /twilio/voice/inbound)
+	// and takes voicemail (needs twilio.enabled).
+	Enabled bool `yaml:"enabled"`
+	// Greeting is said in business hours (or GreetingURL is played), then
+	// the beep. AfterHours* are used outside Hours.
+	Greeting              string `yaml:"greeting"`
+	GreetingURL           string `yaml:"greeting_url"`
+	AfterHoursGreeting    string `yaml:"after_hours_greeting"`
+	AfterHoursGreetingURL string `yaml:"after_hours_greeting_url"`
+	// Hours and TimeZone are the line's business hours ("" = always open).
+	Hours    string `yaml:"hours"`
+	TimeZone string `yaml:"time_zone"`
+	// MaxLength bounds a recording (default 3m); FinishOnKey ends it
+	// (default "#").
+	MaxLength   time.Duration `yaml:"max_length"`
+	FinishOnKey string        `yaml:"finish_on_key"`
+	// DialFirst lists staff emails rung first in business hours; the caller
+	// is recorded only if nobody answers within DialTimeout (default 20s).
+	DialFirst   []string      `yaml:"dial_first"`
+	DialTimeout time.Duration `yaml:"dial_timeout"`
+	// TranscriptWait is how long a recording waits for its transcript
+	// before its case opens without words (default 3m).
+	TranscriptWait time.Duration `yaml:"transcript_wait"`
+	// NoTranscriptPriority is the priority of a voicemail with no words
+	// (default high); MinPriority, when set, is the lowest of any voicemail
+	// case.
+	NoTranscriptPriority string `yaml:"no_transcript_priority"`
+	MinPriority          string `yaml:"min_priority"`
+	// DefaultRegion reads caller numbers written without a country code
+	// (default US).
+	DefaultRegion string `yaml:"default_region"`
+	// Pull reconciles through Twilio's REST API what webhooks missed.
+	Pull VoicePull `yaml:"pull"`
+	// Transcriber replaces Twilio's transcription.
+	Transcriber Transcriber `yaml:"transcriber"`
+}
+
+// VoicePull is the periodic reconciliation of recordings.
+type VoicePull struct {
+	// Enabled lists the account's recordings every Interval (default 5m)
+	// since the last checkpoint less Overlap (default 10m).
+	Enabled  bool          `yaml:"enabled"`
+	Interval time.Duration `yaml:"interval"`
+	Overlap  time.Duration `yaml:"overlap"`
+	// Only runs on pull alone: no webhooks are expected (a gateway with no
+	// public URL); implies Enabled.
+	Only bool `yaml:"only"`
+}
+
+// Transcriber is where voicemail is transcribed.
+type Transcriber struct {
+	// Kind is twilio (default: Twilio's own transcription), command or http.
+	Kind string `yaml:"kind"`
+	// Command is run with the recording's audio on standard input and
+	// prints the transcript (Kind command).
+	Command []string `yaml:"command"`
+	// URL receives the audio as a POST body and answers the transcript as
+	// text/plain (Kind http).
+	URL     string        `yaml:"url"`
+	Timeout time.Duration `yaml:"timeout"` // default 2m
 }
 
 // SMTP configures the two kinds of customer email the policy allows.
@@ -208,6 +274,22 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Jobs.RescueAfter == 0 {
 		c.Jobs.RescueAfter = 10 * time.Minute
+	}
+	def(&c.Voice.FinishOnKey, "#")
+	def(&c.Voice.DefaultRegion, "US")
+	def(&c.Voice.NoTranscriptPriority, "high")
+	def(&c.Voice.Transcriber.Kind, "twilio")
+	for _, d := range []struct {
+		p *time.Duration
+		v time.Duration
+	}{
+		{&c.Voice.MaxLength, 3 * time.Minute}, {&c.Voice.DialTimeout, 20 * time.Second},
+		{&c.Voice.TranscriptWait, 3 * time.Minute}, {&c.Voice.Pull.Interval, 5 * time.Minute},
+		{&c.Voice.Pull.Overlap, 10 * time.Minute}, {&c.Voice.Transcriber.Timeout, 2 * time.Minute},
+	} {
+		if *d.p == 0 {
+			*d.p = d.v
+		}
 	}
 	if c.Policy.Calls.RingTimeout == 0 {
 		c.Policy.Calls.RingTimeout = 25

@@ -102,10 +102,11 @@ func (c Config) Validate() error {
 		} else if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 			bad("twilio.api_base_url", "plain http is allowed only for a loopback host (a local stand-in), not %q: the auth token must never cross a network in clear", u.Hostname())
 		}
-		if c.HTTP.PublicURL == "" {
-			bad("http.public_url", "required when twilio.enabled: Twilio's webhooks reach the gateway there, and their signatures are checked against it")
+		if c.HTTP.PublicURL == "" && !c.Voice.Pull.Only {
+			bad("http.public_url", "required when twilio.enabled (unless voice.pull.only): Twilio's webhooks reach the gateway there, and their signatures are checked against it")
 		}
 	}
+	c.validateVoice(bad)
 	if c.SMTP.Enabled {
 		checkServer(bad, "smtp", c.SMTP.Addr, c.SMTP.Security, "starttls", "tls", "none")
 		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
@@ -115,6 +116,77 @@ func (c Config) Validate() error {
 	c.validatePolicy(bad)
 	c.validateStaff(bad)
 	return errors.Join(errs...)
+}
+
+func (c Config) validateVoice(bad func(string, string, ...any)) {
+	v := c.Voice
+	if !v.Enabled {
+		return
+	}
+	if !c.Twilio.Enabled {
+		bad("voice.enabled", "needs twilio.enabled")
+	}
+	for key, u := range map[string]string{"voice.greeting_url": v.GreetingURL, "voice.after_hours_greeting_url": v.AfterHoursGreetingURL, "voice.transcriber.url": v.Transcriber.URL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			bad(key, "want an absolute http(s) URL")
+		}
+	}
+	if v.Hours != "" {
+		loc, err := time.LoadLocation(v.TimeZone)
+		if err != nil {
+			bad("voice.time_zone", "%v", err)
+		} else if _, err := routing.ParseHours(v.Hours, loc); err != nil {
+			bad("voice.hours", "%v", err)
+		}
+	}
+	if v.MaxLength < 5*time.Second || v.MaxLength > 4*time.Hour {
+		bad("voice.max_length", "want 5s to 4h")
+	}
+	if len(v.FinishOnKey) > 1 || (v.FinishOnKey != "" && !strings.ContainsAny(v.FinishOnKey, "0123456789*#")) {
+		bad("voice.finish_on_key", "want one of 0-9, * or #")
+	}
+	staff := map[string]bool{}
+	for _, s := range c.Staff {
+		staff[strings.ToLower(s.Email)] = true
+	}
+	for i, e := range v.DialFirst {
+		if !staff[strings.ToLower(e)] {
+			bad(fmt.Sprintf("voice.dial_first[%d]", i), "%q is not a configured staff email", e)
+		}
+	}
+	if v.TranscriptWait < time.Second {
+		bad("voice.transcript_wait", "must be at least 1s")
+	}
+	if _, err := routing.ParsePriority(v.NoTranscriptPriority); err != nil {
+		bad("voice.no_transcript_priority", "%v", err)
+	}
+	if v.MinPriority != "" {
+		if _, err := routing.ParsePriority(v.MinPriority); err != nil {
+			bad("voice.min_priority", "%v", err)
+		}
+	}
+	if v.Pull.Interval < time.Second {
+		bad("voice.pull.interval", "must be at least 1s")
+	}
+	if v.Pull.Overlap < 0 {
+		bad("voice.pull.overlap", "must not be negative")
+	}
+	switch v.Transcriber.Kind {
+	case "twilio":
+	case "command":
+		if len(v.Transcriber.Command) == 0 {
+			bad("voice.transcriber.command", "required when voice.transcriber.kind is command")
+		}
+	case "http":
+		if v.Transcriber.URL == "" {
+			bad("voice.transcriber.url", "required when voice.transcriber.kind is http")
+		}
+	default:
+		bad("voice.transcriber.kind", "%q is not one of twilio, command, http", v.Transcriber.Kind)
+	}
 }
 
 func checkServer(bad func(string, string, ...any), prefix, addr, security string, allowed ...string) {
@@ -286,5 +358,9 @@ func (c Config) RoutingPolicy() routing.Policy {
 		p.Calls.MaxSnooze = calls.MaxSnooze
 	}
 	p.Calls.AutoCall = calls.AutoCall
+	if v := c.Voice.NoTranscriptPriority; v != "" {
+		p.Voicemail.NoTranscriptPriority = routing.Priority(v)
+	}
+	p.Voicemail.MinPriority = routing.Priority(c.Voice.MinPriority)
 	return p
 }

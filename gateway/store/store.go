@@ -80,6 +80,7 @@ type Querier interface {
 	// (Channel, ExternalID) is already stored.
 	MessageInsert(ctx context.Context, p MessageInsertParams) (msg Message, inserted bool, err error)
 	MessageGetByID(ctx context.Context, id int64) (Message, error)
+	MessageGetByExternalID(ctx context.Context, channel, externalID string) (Message, error)
 	MessageListByCase(ctx context.Context, caseID int64) ([]Message, error)
 	MessageCountSince(ctx context.Context, customerID int64, since time.Time) (int, error)
 	AssessmentInsert(ctx context.Context, p AssessmentInsertParams) (Assessment, error)

@@ -59,6 +59,15 @@ func (q *queries) MessageGetByID(ctx context.Context, id int64) (store.Message, 
 	return m, nil
 }
 
+// MessageGetByExternalID returns the message (channel, externalID).
+func (q *queries) MessageGetByExternalID(ctx context.Context, channel, externalID string) (store.Message, error) {
+	m, err := scanMessage(q.c.QueryRow(ctx, `SELECT `+messageColumns+` FROM inbound_messages WHERE channel = $1 AND external_id = $2`, channel, externalID))
+	if err != nil {
+		return store.Message{}, fmt.Errorf("message get %s/%s: %w", channel, externalID, err)
+	}
+	return m, nil
+}
+
 // MessageListByCase returns the messages of a case, oldest first.
 func (q *queries) MessageListByCase(ctx context.Context, caseID int64) ([]store.Message, error) {
 	rows, err := q.c.Query(ctx, `SELECT `+messageColumns+` FROM inbound_messages

@@ -52,6 +52,12 @@ func testVoicemail(t *testing.T, open func(t *testing.T) store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got, err := s.MessageGetByExternalID(ctx, store.ChannelVoicemail, "RE1"); err != nil || got.ID != m.ID {
+		t.Errorf("MessageGetByExternalID(voicemail, RE1) = %d, %v; want %d", got.ID, err, m.ID)
+	}
+	if _, err := s.MessageGetByExternalID(ctx, store.ChannelEmail, "RE1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("MessageGetByExternalID(email, RE1) error = %v, want ErrNotFound", err)
+	}
 	if v, err = s.VoicemailUpsert(ctx, store.VoicemailUpsertParams{CallSID: "CA1", MessageID: m.ID}); err != nil || v.MessageID != m.ID {
 		t.Errorf("VoicemailUpsert(message) = %+v, %v; want message %d", v, err, m.ID)
 	}
