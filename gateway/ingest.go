@@ -78,19 +78,7 @@ func (g *Gateway) ingest(ctx context.Context, in Inbound) (IngestResult, error) 
 	if err != nil {
 		return res, fmt.Errorf("ingest %s %s: %w", in.Channel, in.ExternalID, err)
 	}
-	date := in.SentAt
-	if date.IsZero() {
-		date = now
-	}
-	res.Assessment = g.opts.Analyzer.Analyze(nlp.Input{
-		Subject:          in.Subject,
-		Text:             in.Text,
-		Channel:          nlp.Channel(in.Channel),
-		Date:             date,
-		Staff:            staff,
-		RecentContacts:   sit.RecentContacts,
-		CopiedExecutives: in.CopiedExecutives,
-	})
+	res.Assessment = g.analyze(in, sit, staff, now)
 	res.Plan = routing.Decide(g.opts.Policy, routing.Inbound{
 		Channel: in.Channel, From: in.FromAddr, FromName: in.FromName, Subject: in.Subject, At: now, AutoKind: in.AutoKind,
 		NoWords: in.NoWords,
@@ -118,6 +106,24 @@ func (g *Gateway) ingest(ctx context.Context, in Inbound) (IngestResult, error) 
 		g.opts.OnIngest(res)
 	}
 	return res, nil
+}
+
+// analyze scores a message; relative dates resolve against its own date,
+// or now when it has none.
+func (g *Gateway) analyze(in Inbound, sit routing.Situation, staff []nlp.StaffName, now time.Time) nlp.Assessment {
+	date := in.SentAt
+	if date.IsZero() {
+		date = now
+	}
+	return g.opts.Analyzer.Analyze(nlp.Input{
+		Subject:          in.Subject,
+		Text:             in.Text,
+		Channel:          nlp.Channel(in.Channel),
+		Date:             date,
+		Staff:            staff,
+		RecentContacts:   sit.RecentContacts,
+		CopiedExecutives: in.CopiedExecutives,
+	})
 }
 
 // situation gathers what routing needs to know around the message.
@@ -182,9 +188,13 @@ func (g *Gateway) write(ctx context.Context, tx store.Querier, res *IngestResult
 
 	switch plan.Action {
 	case routing.ActionOpenCase:
+		summary := a.Summary
+		if in.NoWords {
+			summary = smsSummary(res)
+		}
 		c, err := tx.CaseInsert(ctx, store.CaseInsertParams{
 			CustomerID: customerID, OwnerID: plan.OwnerID, Status: store.CaseOpen, Priority: string(plan.Priority),
-			Category: string(a.Category.Primary), Subject: in.Subject, Summary: a.Summary,
+			Category: string(a.Category.Primary), Subject: in.Subject, Summary: summary,
 			RelationshipRisk: plan.RelationshipRisk, ComplainedAbout: plan.ComplainedAbout, DueAt: plan.DueAt, OpenedAt: now,
 		})
 		if err != nil {
@@ -192,16 +202,9 @@ func (g *Gateway) write(ctx context.Context, tx store.Querier, res *IngestResult
 		}
 		res.CaseID = c.ID
 	case routing.ActionUpdateCase, routing.ActionReopenCase:
-		risk := plan.RelationshipRisk
-		up := store.CaseUpdateParams{ID: plan.CaseID, OwnerID: plan.OwnerID, Priority: string(plan.Priority),
-			RelationshipRisk: &risk, ComplainedAbout: plan.ComplainedAbout, DueAt: plan.DueAt, UpdatedAt: now}
-		if plan.Action == routing.ActionReopenCase {
-			up.Status, up.ClearResolvedAt = store.CaseReopened, true
+		if err := g.updateCase(ctx, tx, res, sit, now); err != nil {
+			return err
 		}
-		if _, err := tx.CaseUpdate(ctx, up); err != nil {
-			return fmt.Errorf("update case %d: %w", plan.CaseID, err)
-		}
-		res.CaseID = plan.CaseID
 	case routing.ActionAttach:
 		res.CaseID = plan.CaseID
 	}
@@ -218,28 +221,74 @@ func (g *Gateway) write(ctx context.Context, tx store.Querier, res *IngestResult
 		return errDuplicate
 	}
 	res.MessageID = msg.ID
-	detail, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("encode assessment: %w", err)
-	}
-	if _, err := tx.AssessmentInsert(ctx, store.AssessmentInsertParams{
-		MessageID: msg.ID, ToneScore: a.Tone.Score, ToneLabel: string(a.Tone.Label), UrgencyScore: a.Urgency.Score,
-		UrgencyLevel: string(a.Urgency.Level), Category: string(a.Category.Primary), IsComplaint: a.IsComplaint,
-		Summary: a.Summary, Language: a.Language.Code, Detail: detail,
-	}); err != nil {
-		return fmt.Errorf("store assessment: %w", err)
+	if err := g.storeAssessment(ctx, tx, msg.ID, a, false); err != nil {
+		return err
 	}
 	if res.CaseID == 0 {
 		return nil
 	}
-	return g.carryOut(ctx, tx, res, sit, msg, now)
+	return g.carryOut(ctx, tx, res, sit, msg, now, carryNew)
 }
 
+// updateCase applies a plan that updates or reopens a case.
+func (g *Gateway) updateCase(ctx context.Context, tx store.Querier, res *IngestResult, sit routing.Situation, now time.Time) error {
+	plan := res.Plan
+	risk := plan.RelationshipRisk
+	up := store.CaseUpdateParams{ID: plan.CaseID, OwnerID: plan.OwnerID, Priority: string(plan.Priority),
+		RelationshipRisk: &risk, ComplainedAbout: plan.ComplainedAbout, DueAt: plan.DueAt, UpdatedAt: now}
+	if plan.Action == routing.ActionReopenCase {
+		up.Status, up.ClearResolvedAt = store.CaseReopened, true
+	}
+	if _, err := tx.CaseUpdate(ctx, up); err != nil {
+		return fmt.Errorf("update case %d: %w", plan.CaseID, err)
+	}
+	res.CaseID = plan.CaseID
+	return nil
+}
+
+// storeAssessment stores a message's assessment; replace stores a new one
+// in place of the first (a late voicemail transcript).
+func (g *Gateway) storeAssessment(ctx context.Context, tx store.Querier, messageID int64, a nlp.Assessment, replace bool) error {
+	detail, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("encode assessment: %w", err)
+	}
+	p := store.AssessmentInsertParams{
+		MessageID: messageID, ToneScore: a.Tone.Score, ToneLabel: string(a.Tone.Label), UrgencyScore: a.Urgency.Score,
+		UrgencyLevel: string(a.Urgency.Level), Category: string(a.Category.Primary), IsComplaint: a.IsComplaint,
+		Summary: a.Summary, Language: a.Language.Code, Detail: detail,
+	}
+	if replace {
+		_, err = tx.AssessmentReplace(ctx, p)
+	} else {
+		_, err = tx.AssessmentInsert(ctx, p)
+	}
+	if err != nil {
+		return fmt.Errorf("store assessment: %w", err)
+	}
+	return nil
+}
+
+// carry says whether carryOut follows a new message or a message scored
+// again (a voicemail's late transcript): the latter is not received again,
+// and its SMS are new ones.
+type carry int
+
+const (
+	carryNew carry = iota
+	carryRescore
+)
+
 // carryOut writes the case's timeline, task, notifications and timers.
-func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestResult, sit routing.Situation, msg store.Message, now time.Time) error {
+func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestResult, sit routing.Situation, msg store.Message, now time.Time, mode carry) error {
 	plan, a := res.Plan, res.Assessment
 	tl := timeline{tx: tx, caseID: res.CaseID, at: now}
-	tl.add(ctx, "customer", "message_received", messageEvent{MessageID: msg.ID, Channel: msg.Channel, From: msg.FromAddr, Subject: msg.Subject})
+	keyPrefix := fmt.Sprintf("message:%d", msg.ID)
+	if mode == carryNew {
+		tl.add(ctx, "customer", "message_received", messageEvent{MessageID: msg.ID, Channel: msg.Channel, From: msg.FromAddr, Subject: msg.Subject})
+	} else {
+		keyPrefix += ":rescored"
+	}
 	tl.add(ctx, "system", "assessed", assessedEvent{MessageID: msg.ID, Tone: string(a.Tone.Label), ToneScore: a.Tone.Score,
 		Urgency: string(a.Urgency.Level), UrgencyScore: a.Urgency.Score, Category: string(a.Category.Primary),
 		Summary: a.Summary, Reasons: reasons(a.Urgency.Evidence, 5)})
@@ -275,7 +324,7 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 	}
 	for _, n := range plan.Notices {
 		notif, err := g.notify(ctx, tx, notifyParams{
-			key:    fmt.Sprintf("message:%d:%s:%d", msg.ID, n.Role, n.StaffID),
+			key:    fmt.Sprintf("%s:%s:%d", keyPrefix, n.Role, n.StaffID),
 			caseID: res.CaseID, taskID: taskID, notice: n, dir: sit.Staff, now: now,
 			sms: routing.SMSInput{CaseID: res.CaseID, Role: n.Role, Priority: plan.Priority, Customer: res.Customer,
 				Summary: smsSummary(res), Tone: string(a.Tone.Label), Why: smsWhy(res), Facts: smsFacts(res), DueAt: plan.DueAt},
