@@ -50,7 +50,7 @@ func (g *Gateway) loadCase(ctx context.Context, q store.Querier, id int64) (case
 			return v, fmt.Errorf("customer of case %d: %w", id, err)
 		}
 	}
-	events, err := q.CaseEventList(ctx, id)
+	events, err := q.CaseEventListKind(ctx, id, "call_attempted")
 	if err != nil {
 		return v, fmt.Errorf("timeline of case %d: %w", id, err)
 	}

@@ -107,6 +107,8 @@ type Querier interface {
 	CaseUpdate(ctx context.Context, p CaseUpdateParams) (Case, error)
 	CaseEventInsert(ctx context.Context, p CaseEventInsertParams) (CaseEvent, error)
 	CaseEventList(ctx context.Context, caseID int64) ([]CaseEvent, error)
+	// CaseEventListKind returns a case's events of one kind, oldest first.
+	CaseEventListKind(ctx context.Context, caseID int64, kind string) ([]CaseEvent, error)
 
 	// Tasks.
 	TaskInsert(ctx context.Context, p TaskInsertParams) (Task, error)

@@ -197,3 +197,17 @@ func (q *queries) CaseEventList(ctx context.Context, caseID int64) ([]store.Case
 	}
 	return out, nil
 }
+
+// CaseEventListKind returns a case's events of one kind, oldest first.
+func (q *queries) CaseEventListKind(ctx context.Context, caseID int64, kind string) ([]store.CaseEvent, error) {
+	rows, err := q.c.Query(ctx, `SELECT `+caseEventColumns+` FROM case_events
+		WHERE case_id = $1 AND kind = $2 ORDER BY occurred_at, id`, caseID, kind)
+	if err != nil {
+		return nil, fmt.Errorf("case event list %d %s: %w", caseID, kind, err)
+	}
+	out, err := collect(rows, scanCaseEvent)
+	if err != nil {
+		return nil, fmt.Errorf("case event list %d %s: %w", caseID, kind, err)
+	}
+	return out, nil
+}

@@ -193,6 +193,13 @@ func testCaseEvent(t *testing.T, open func(t *testing.T) store.Store) {
 	if len(list) == 3 && (!bytes.Equal(list[1].Data, ps[0].Data) || list[2].Data != nil) {
 		t.Errorf("CaseEventList(%d) data = %s, %s; want %s and nil", c.ID, list[1].Data, list[2].Data, ps[0].Data)
 	}
+	kind, err := s.CaseEventListKind(ctx, c.ID, "case_opened")
+	if err != nil || len(kind) != 1 || kind[0].ID != ids[0] {
+		t.Errorf("CaseEventListKind(%d, case_opened) = %+v, %v; want event %d only", c.ID, kind, err, ids[0])
+	}
+	if none, err := s.CaseEventListKind(ctx, c.ID, "resolved"); err != nil || len(none) != 0 {
+		t.Errorf("CaseEventListKind(%d, resolved) = %+v, %v; want none", c.ID, none, err)
+	}
 	if _, err := s.CaseEventInsert(ctx, store.CaseEventInsertParams{CaseID: c.ID + 1000, Actor: "system", Kind: "x"}); err == nil {
 		t.Errorf("CaseEventInsert(unknown case) error = nil, want a foreign key error")
 	}
