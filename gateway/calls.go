@@ -140,7 +140,17 @@ func (w *placeCallWorker) Work(ctx context.Context, job *river.Job[PlaceCallArgs
 func (g *Gateway) callPlaced(ctx context.Context, call store.Call, sid string, attempt int, reconciled bool) error {
 	now := g.now().UTC()
 	return g.store.InTx(ctx, func(ctx context.Context, tx store.Querier) error {
-		if _, err := tx.CallUpdate(ctx, store.CallUpdateParams{ID: call.ID, Status: store.CallPlaced, ProviderID: sid, PlacedAt: now}); err != nil {
+		// Twilio's status callbacks can outrun the create's answer: a call
+		// they already ended stays ended.
+		cur, err := tx.CallGetByID(ctx, call.ID)
+		if err != nil {
+			return err
+		}
+		up := store.CallUpdateParams{ID: call.ID, ProviderID: sid, PlacedAt: now}
+		if cur.Status == store.CallQueued {
+			up.Status = store.CallPlaced
+		}
+		if _, err := tx.CallUpdate(ctx, up); err != nil {
 			return fmt.Errorf("record call %d placed: %w", call.ID, err)
 		}
 		tl := timeline{tx: tx, caseID: call.CaseID, at: now}

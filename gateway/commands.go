@@ -212,10 +212,14 @@ func onlyOpenCase(ctx context.Context, q store.Querier, staffID int64, kind rout
 	case 1:
 		return cases[0].ID, "", nil
 	}
-	ids := make([]string, 0, len(cases))
+	nums := make([]int64, 0, len(cases))
 	for _, c := range cases[:min(len(cases), 5)] {
-		ids = append(ids, fmt.Sprint(c.ID))
+		nums = append(nums, c.ID)
 	}
-	slices.Sort(ids)
+	slices.Sort(nums)
+	ids := make([]string, len(nums))
+	for i, n := range nums {
+		ids[i] = fmt.Sprint(n)
+	}
 	return 0, fmt.Sprintf("You have several cases (%s): add the number, like %s %s.", strings.Join(ids, ", "), word, ids[0]), nil
 }

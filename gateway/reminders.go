@@ -50,6 +50,11 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs])
 			if v.followUp == nil || v.followUp.ID != a.TaskID {
 				return nil
 			}
+			if store.CaseActive(v.c.Status) {
+				// Reopened since: the open call-back comes first, and
+				// the next resolution schedules a new follow-up.
+				return nil
+			}
 			why = fmt.Sprintf("follow-up due (P8): call %s to check all is well, then text DONE %d", routingCustomer(v), v.c.ID)
 		case reminderSnooze, reminderRetry:
 			if !store.CaseActive(v.c.Status) {

@@ -221,7 +221,7 @@ type Staff struct {
 	Name     string   `yaml:"name"`
 	Email    string   `yaml:"email"`
 	Phone    string   `yaml:"phone"` // E.164
-	Role     string   `yaml:"role"`  // agent, manager, director, admin
+	Role     string   `yaml:"role"`  // agent, manager, director, admin, qa
 	Manager  string   `yaml:"manager"`
 	TimeZone string   `yaml:"time_zone"`
 	Hours    string   `yaml:"hours"`

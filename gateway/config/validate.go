@@ -301,8 +301,8 @@ func (c Config) validateStaff(bad func(string, string, ...any)) {
 		if s.Phone != "" && !validPhone(s.Phone) {
 			bad(key+".phone", "%q is not a valid E.164 number like +14155552671", s.Phone)
 		}
-		if s.Role != "" && !slices.Contains([]string{"agent", "manager", "director", "admin"}, s.Role) {
-			bad(key+".role", "%q is not one of agent, manager, director, admin", s.Role)
+		if s.Role != "" && !slices.Contains([]string{"agent", "manager", "director", "admin", "qa"}, s.Role) {
+			bad(key+".role", "%q is not one of agent, manager, director, admin, qa", s.Role)
 		}
 		if s.Manager != "" && !emails[strings.ToLower(s.Manager)] {
 			bad(key+".manager", "%q is not the email of a configured staff member", s.Manager)
