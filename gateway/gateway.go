@@ -40,6 +40,12 @@ type Options struct {
 	Twilio TwilioAccount
 	// RingTimeout is how many seconds each leg of a call-back rings.
 	RingTimeout int
+	// Voice answers the support line and takes voicemail; nil means the
+	// line is not answered by the gateway.
+	Voice *VoiceLine
+	// VoiceAPI reads recordings, transcripts and callers from Twilio (the
+	// pull, a configured transcriber); nil when Twilio is off.
+	VoiceAPI VoiceAPI
 	// Intake are the connectors that pull messages (the IMAP poller); each
 	// runs until its context ends.
 	Intake []Runner
@@ -123,6 +129,7 @@ func New(opts Options) (*Gateway, error) {
 	river.AddWorker(workers, &placeCallWorker{g: g})
 	river.AddWorker(workers, &reminderWorker{g: g})
 	river.AddWorker(workers, &customerEmailWorker{g: g})
+	river.AddWorker(workers, &voicemailWorker{g: g})
 	jobs, err := opts.Store.NewJobClient(&river.Config{
 		Queues: map[string]river.QueueConfig{
 			queueNotify: {MaxWorkers: 4},

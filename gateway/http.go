@@ -17,6 +17,11 @@ func (g *Gateway) routes() http.Handler {
 	mux.HandleFunc("POST "+PathVoiceStatus, g.twilioWebhook(g.voiceStatus))
 	mux.HandleFunc("POST "+PathVoiceDial, g.twilioWebhook(g.voiceDial))
 	mux.HandleFunc("POST "+PathVoiceAMD, g.twilioWebhook(g.voiceAMD))
+	mux.HandleFunc("POST "+PathVoiceInbound, g.twilioWebhook(g.voiceInbound))
+	mux.HandleFunc("POST "+PathVoiceInboundDialed, g.twilioWebhook(g.voiceInboundDialed))
+	mux.HandleFunc("POST "+PathVoiceRecorded, g.twilioWebhook(g.voiceRecorded))
+	mux.HandleFunc("POST "+PathVoiceRecording, g.twilioWebhook(g.voiceRecording))
+	mux.HandleFunc("POST "+PathVoiceTranscription, g.twilioWebhook(g.voiceTranscription))
 	return mux
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/triage-gw/triage/gateway/config"
 	"github.com/triage-gw/triage/gateway/store"
 	"github.com/triage-gw/triage/nlp"
+	"github.com/triage-gw/triage/routing"
 )
 
 // SetupOptions adjust what Open builds from a configuration.
@@ -90,6 +91,14 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		}
 		opts.SMS = c
 		opts.Twilio = TwilioAccount{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken.Value(), From: cfg.Twilio.From}
+		opts.VoiceAPI = c
+		if cfg.Voice.Enabled {
+			line, err := voiceLine(ctx, cfg, st)
+			if err != nil {
+				return nil, err
+			}
+			opts.Voice = line
+		}
 		if cfg.Twilio.From != "" {
 			opts.Calls = c
 		} else {
@@ -101,6 +110,11 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 	g, err := New(opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Voice.Enabled && cfg.Twilio.Enabled && (cfg.Voice.Pull.Enabled || cfg.Voice.Pull.Only) {
+		g.opts.Intake = append(g.opts.Intake, g.NewVoicePuller(opts.VoiceAPI, cfg.Voice.Pull.Interval, cfg.Voice.Pull.Overlap))
+	} else if cfg.Voice.Enabled {
+		log.Info("voicemail pull is off: voicemail comes by webhook only (voice.pull.enabled)")
 	}
 	if cfg.IMAP.Enabled {
 		ic := o.IMAP
@@ -149,4 +163,47 @@ func LoadAnalyzer(dir string) (*nlp.Analyzer, error) {
 		return nil, fmt.Errorf("nlp: %w", err)
 	}
 	return a, nil
+}
+
+// voiceLine builds how the gateway answers the support line.
+func voiceLine(ctx context.Context, cfg config.Config, st store.Store) (*VoiceLine, error) {
+	v := cfg.Voice
+	line := &VoiceLine{
+		Greeting:           twilio.Greeting{Text: v.Greeting, AudioURL: v.GreetingURL},
+		AfterHoursGreeting: twilio.Greeting{Text: v.AfterHoursGreeting, AudioURL: v.AfterHoursGreetingURL},
+		MaxLength:          v.MaxLength, FinishOnKey: v.FinishOnKey, DialTimeout: v.DialTimeout,
+		TranscriptWait: v.TranscriptWait, DefaultRegion: v.DefaultRegion,
+		TwilioTranscribes: v.Transcriber.Kind == "twilio",
+	}
+	if line.Greeting == (twilio.Greeting{}) {
+		line.Greeting.Text = "Thank you for calling. Please leave a message after the tone, with your name and number, and we will call you back."
+	}
+	if line.AfterHoursGreeting == (twilio.Greeting{}) {
+		line.AfterHoursGreeting = line.Greeting
+	}
+	if v.Hours != "" {
+		loc, err := time.LoadLocation(v.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("voice.time_zone: %w", err)
+		}
+		if line.Hours, err = routing.ParseHours(v.Hours, loc); err != nil {
+			return nil, fmt.Errorf("voice.hours: %w", err)
+		}
+	}
+	for _, email := range v.DialFirst {
+		s, err := st.StaffGetByEmail(ctx, strings.ToLower(email))
+		if err != nil {
+			return nil, fmt.Errorf("voice.dial_first %s: %w", email, err)
+		}
+		if s.Phone != "" {
+			line.DialFirst = append(line.DialFirst, s.Phone)
+		}
+	}
+	switch v.Transcriber.Kind {
+	case "command":
+		line.Transcriber = CommandTranscriber{Argv: v.Transcriber.Command, Timeout: v.Transcriber.Timeout}
+	case "http":
+		line.Transcriber = HTTPTranscriber{URL: v.Transcriber.URL, Client: &http.Client{Timeout: v.Transcriber.Timeout}}
+	}
+	return line, nil
 }

@@ -14,14 +14,19 @@
 //
 // A call-back is two legs: Client.PlaceCall rings the agent; when the agent
 // answers, Twilio fetches the call's URL, which answers with BridgeTwiML: a
-// whisper, then a <Dial> to the customer. The legs' status callbacks
-// (ParseCallStatus), the <Dial action> (ParseDialAction) and the customer
-// leg's answering-machine verdict (ParseAMD) report how it went. TwiML is
-// built with twilio-go's twiml package, never by hand.
+// whisper, then a <Dial> to the customer. To keep the agent's voicemail
+// from being connected to the customer, the URL answers ScreenTwiML
+// instead: the whisper and "press 1" in a <Gather>, whose action
+// (ParseGather) answers BridgeTwiML without a whisper once Digits is "1";
+// a voicemail presses nothing, and the call hangs up. The legs' status
+// callbacks (ParseCallStatus), the <Dial action> (ParseDialAction) and the
+// customer leg's answering-machine verdict (ParseAMD) report how it went.
+// TwiML is built with twilio-go's twiml package, never by hand.
 //
 // References: https://www.twilio.com/docs/messaging/api/message-resource,
 // https://www.twilio.com/docs/voice/api/call-resource,
 // https://www.twilio.com/docs/voice/twiml/dial,
+// https://www.twilio.com/docs/voice/twiml/gather,
 // https://www.twilio.com/docs/voice/answering-machine-detection,
 // https://www.twilio.com/docs/usage/webhooks/webhooks-security and
 // https://www.twilio.com/docs/voice/twiml/record. Package twiliotest is a

@@ -101,3 +101,21 @@ func ExampleMessageTwiML() {
 	fmt.Println(doc)
 	// Output: <?xml version="1.0" encoding="UTF-8"?><Response><Message>Case 7 closed: &lt;refund&gt; &amp; apology sent</Message></Response>
 }
+
+// Screen a call-back: the agent hears the whisper and the prompt, and the
+// customer is dialled only once the agent presses 1. A voicemail that
+// answered hears them too, presses nothing, and is hung up on.
+func ExampleScreenTwiML() {
+	doc, err := twilio.ScreenTwiML(twilio.Screen{
+		Whisper:   "Call-back for case 7.",
+		Prompt:    "Press 1 to call the customer now.",
+		ActionURL: "https://triage.example.com/webhooks/twilio/screen?case=7",
+		NoKey:     "No key pressed. Goodbye.",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(doc)
+	// Output: <?xml version="1.0" encoding="UTF-8"?><Response><Gather action="https://triage.example.com/webhooks/twilio/screen?case=7" input="dtmf" method="POST" numDigits="1" timeout="8"><Say>Call-back for case 7.</Say><Say>Press 1 to call the customer now.</Say></Gather><Say>No key pressed. Goodbye.</Say><Hangup/></Response>
+}

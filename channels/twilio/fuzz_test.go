@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/triage-gw/triage/channels/twilio"
@@ -17,7 +18,7 @@ import (
 func FuzzWebhooks(f *testing.F) {
 	for _, name := range []string{
 		"inbound_sms.form", "status_callback.form", "recording.form", "transcription.form",
-		"call_status_agent.form", "call_status_customer.form", "voice_request.form", "dial_action.form", "amd.form",
+		"call_status_agent.form", "call_status_customer.form", "voice_request.form", "dial_action.form", "amd.form", "gather.form",
 	} {
 		raw, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
@@ -26,6 +27,7 @@ func FuzzWebhooks(f *testing.F) {
 		f.Add(string(raw))
 	}
 	f.Add("MessageSid=SM&AccountSid=AC&From=&To=%ZZ&NumMedia=99999999999999999999")
+	f.Add("CallSid=CAa1b2c3d4e5f60718293a4b5c6d7e8f90&AccountSid=AC0123456789abcdef0123456789abcdef&Digits=1%00%23&Digits=2")
 	f.Fuzz(func(t *testing.T, body string) {
 		form, err := url.ParseQuery(body)
 		if err != nil {
@@ -54,6 +56,9 @@ func FuzzWebhooks(f *testing.F) {
 		}
 		if a, err := twilio.ParseAMD(form); err == nil && (a.CallSID == "" || a.AccountSID == "" || a.AnsweredBy == "" || a.MachineDetectionDuration < 0) {
 			t.Errorf("ParseAMD(%q) = %+v, nil; want the required fields", body, a)
+		}
+		if g, err := twilio.ParseGather(form); err == nil && (g.CallSID == "" || g.AccountSID == "" || strings.Trim(g.Digits, "0123456789*#") != "") {
+			t.Errorf("ParseGather(%q) = %+v, nil; want the required fields and keypad digits", body, g)
 		}
 		const hook = "https://triage.example.com/webhooks/twilio"
 		repeated := false

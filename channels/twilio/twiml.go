@@ -100,6 +100,94 @@ func BridgeTwiML(b Bridge) (string, error) {
 	return doc, nil
 }
 
+// defaultScreenTimeout is Screen.Timeout's default, in seconds.
+const defaultScreenTimeout = 8
+
+// maxScreenTimeout bounds Screen.Timeout: longer than this, a voicemail
+// that answered records the silence.
+const maxScreenTimeout = 60
+
+// Screen is the TwiML for a staff member who answered a call-back: the
+// whisper, then "press 1" before the customer is dialled. It keeps a
+// voicemail that answered the staff member's phone from being connected
+// to the customer: a voicemail presses no key, so the call hangs up
+// without dialling.
+type Screen struct {
+	// Whisper is said first, inside the <Gather>, such as the case and
+	// the customer's name; "" says nothing.
+	Whisper string
+	// Prompt is said after it, such as "Press 1 to call the customer
+	// now."; it is required.
+	Prompt string
+	// ActionURL is the <Gather action>, an absolute http or https URL,
+	// requested (POST) with the key pressed; see ParseGather. It answers
+	// with BridgeTwiML when Digits is "1", with SayTwiML otherwise.
+	ActionURL string
+	// Timeout is how many seconds Twilio waits for the key once the
+	// prompt is said, 1 to 60; 0 means 8.
+	Timeout int
+	// NoKey is said when no key was pressed before the timeout, before
+	// <Hangup/>; "" only hangs up.
+	NoKey string
+}
+
+// ScreenTwiML returns the TwiML for s:
+//
+//	<Gather input="dtmf" numDigits="1" action="ActionURL" method="POST" timeout="8">
+//	  <Say>Whisper</Say><Say>Prompt</Say>
+//	</Gather>
+//	<Say>NoKey</Say><Hangup/>
+//
+// A key pressed (during the whisper too) ends the <Gather> and Twilio
+// requests ActionURL, whose answer replaces the rest of the document;
+// without one Twilio goes on after the <Gather>, says NoKey and hangs up.
+// It reports every invalid field of s at once. Text is cleaned as by
+// MessageTwiML.
+func ScreenTwiML(s Screen) (string, error) {
+	var problems []string
+	prompt := cleanText(s.Prompt)
+	if strings.TrimSpace(prompt) == "" {
+		problems = append(problems, "Prompt: must say which key to press")
+	}
+	if !absoluteHTTPURL(s.ActionURL) {
+		problems = append(problems, "ActionURL: must be an absolute http or https URL")
+	}
+	timeout := s.Timeout
+	switch {
+	case timeout == 0:
+		timeout = defaultScreenTimeout
+	case timeout < 1 || timeout > maxScreenTimeout:
+		problems = append(problems, fmt.Sprintf("Timeout: %d is not 0 (%d seconds) or 1 to %d seconds",
+			s.Timeout, defaultScreenTimeout, maxScreenTimeout))
+	}
+	if len(problems) > 0 {
+		return "", fmt.Errorf("screen twiml: %s", strings.Join(problems, "; "))
+	}
+
+	var said []twiml.Element
+	if w := cleanText(s.Whisper); w != "" {
+		said = append(said, twiml.VoiceSay{Message: w})
+	}
+	said = append(said, twiml.VoiceSay{Message: prompt})
+	verbs := []twiml.Element{twiml.VoiceGather{
+		Input:         "dtmf",
+		NumDigits:     "1",
+		Action:        s.ActionURL,
+		Method:        "POST",
+		Timeout:       strconv.Itoa(timeout),
+		InnerElements: said,
+	}}
+	if t := cleanText(s.NoKey); t != "" {
+		verbs = append(verbs, twiml.VoiceSay{Message: t})
+	}
+	verbs = append(verbs, twiml.VoiceHangup{})
+	doc, err := twiml.Voice(verbs)
+	if err != nil {
+		return "", fmt.Errorf("screen twiml: %w", err)
+	}
+	return doc, nil
+}
+
 // MessageTwiML returns the TwiML answer to an inbound SMS that replies
 // with texts, one <Message> each, in order. With no texts it returns an
 // empty <Response/>, and Twilio sends nothing.

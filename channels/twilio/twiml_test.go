@@ -144,6 +144,99 @@ func TestBridgeTwiMLRefusesBadFields(t *testing.T) {
 	}
 }
 
+func TestScreenTwiML(t *testing.T) {
+	t.Parallel()
+	s := twilio.Screen{
+		Whisper:   "Call-back for case 7: " + nasty,
+		Prompt:    "Press 1 to call <the> customer now.",
+		ActionURL: "https://triage.example.com/webhooks/twilio/screen?case=7&task=12",
+		Timeout:   12,
+		NoKey:     "No key pressed & nobody called.",
+	}
+	doc, err := twilio.ScreenTwiML(s)
+	if err != nil {
+		t.Fatalf("ScreenTwiML(%+v) = %v, want nil", s, err)
+	}
+	if strings.Contains(doc, "<7>") || strings.Contains(doc, "<the>") || !strings.Contains(doc, "case=7&amp;task=12") {
+		t.Errorf("ScreenTwiML() = %s; want <, > and & escaped", doc)
+	}
+	root := parseTwiML(t, doc)
+	if got := root.names(); !equalStrings(got, "Gather", "Say", "Hangup") {
+		t.Fatalf("ScreenTwiML() verbs = %v, want [Gather Say Hangup]\n%s", got, doc)
+	}
+	gather, noKey := root.Children[0], root.Children[1]
+	wantGather := map[string]string{"input": "dtmf", "numDigits": "1", "action": s.ActionURL, "method": "POST", "timeout": "12"}
+	if got := gather.attrs(); !maps.Equal(got, wantGather) {
+		t.Errorf("<Gather> attributes = %v\nwant %v", got, wantGather)
+	}
+	if got := gather.names(); !equalStrings(got, "Say", "Say") {
+		t.Fatalf("<Gather> children = %v, want [Say Say]", got)
+	}
+	for i, want := range []string{"Call-back for case 7: " + nastyClean, "Press 1 to call <the> customer now."} {
+		if say := gather.Children[i]; say.Text != want || len(say.Attrs) != 0 {
+			t.Errorf("<Gather><Say> %d = %q %v, want %q and no attributes", i, say.Text, say.attrs(), want)
+		}
+	}
+	if noKey.Text != s.NoKey || len(noKey.Attrs) != 0 {
+		t.Errorf("<Say> after <Gather> = %q %v, want %q", noKey.Text, noKey.attrs(), s.NoKey)
+	}
+}
+
+func TestScreenTwiMLMinimal(t *testing.T) {
+	t.Parallel()
+	const action = "https://triage.example.com/screen"
+	doc, err := twilio.ScreenTwiML(twilio.Screen{Prompt: "Press 1.", ActionURL: action, Whisper: "\x00", NoKey: "\xff"})
+	if err != nil {
+		t.Fatalf("ScreenTwiML(prompt and action only) = %v, want nil", err)
+	}
+	root := parseTwiML(t, doc)
+	if got := root.names(); !equalStrings(got, "Gather", "Hangup") {
+		t.Fatalf("ScreenTwiML(prompt and action only) verbs = %v, want [Gather Hangup] (no <Say> for NoKey)\n%s", got, doc)
+	}
+	gather := root.Children[0]
+	if got := gather.attrs()["timeout"]; got != "8" {
+		t.Errorf("<Gather timeout> = %q, want the default 8", got)
+	}
+	if got := gather.names(); !equalStrings(got, "Say") || gather.Children[0].Text != "Press 1." {
+		t.Errorf("<Gather> = %s; want only the prompt's <Say>, no whisper", doc)
+	}
+}
+
+func TestScreenTwiMLRefusesBadFields(t *testing.T) {
+	t.Parallel()
+	_, err := twilio.ScreenTwiML(twilio.Screen{Whisper: "Case 7", Prompt: " \x00 ", ActionURL: "/screen", Timeout: 61})
+	if err == nil {
+		t.Fatal("ScreenTwiML(bad fields) = nil, want an error")
+	}
+	for _, field := range []string{"Prompt", "ActionURL", "Timeout"} {
+		if !strings.Contains(err.Error(), field+":") {
+			t.Errorf("ScreenTwiML(bad fields) = %q, want it to name %s", err, field)
+		}
+	}
+	for _, s := range []twilio.Screen{
+		{Prompt: "Press 1.", ActionURL: "https://triage.example.com/screen", Timeout: -1},
+		{Prompt: "Press 1.", ActionURL: "mailto:ops@example.com"},
+		{Prompt: "Press 1."},
+	} {
+		if doc, err := twilio.ScreenTwiML(s); err == nil {
+			t.Errorf("ScreenTwiML(%+v) = %q, nil; want an error", s, doc)
+		}
+	}
+}
+
+// A screened call-back's bridge says nothing before dialling: the whisper
+// was said in the screen.
+func TestBridgeTwiMLAfterScreen(t *testing.T) {
+	t.Parallel()
+	doc, err := twilio.BridgeTwiML(twilio.Bridge{CustomerNumber: "+14155559876", CallerID: sender, Whisper: ""})
+	if err != nil {
+		t.Fatalf("BridgeTwiML(no whisper) = %v, want nil", err)
+	}
+	if root := parseTwiML(t, doc); !equalStrings(root.names(), "Dial") {
+		t.Errorf("BridgeTwiML(no whisper) = %s; want only the <Dial>", doc)
+	}
+}
+
 func TestMessageTwiML(t *testing.T) {
 	t.Parallel()
 	doc, err := twilio.MessageTwiML("Case 7 is yours: "+nasty, "Reply DONE when called back.")
@@ -212,6 +305,14 @@ func FuzzTwiML(f *testing.F) {
 		}
 		if plainText(text) && said != text {
 			t.Errorf("SayTwiML(%q) said %q, want the text unchanged", text, said)
+		}
+		doc, err = twilio.ScreenTwiML(twilio.Screen{Whisper: text, Prompt: "Press 1.", ActionURL: "https://triage.example.com/screen", NoKey: text})
+		if err != nil {
+			t.Fatalf("ScreenTwiML(Whisper, NoKey: %q) = %v, want nil", text, err)
+		}
+		if root := parseTwiML(t, doc); root.Children[0].XMLName.Local != "Gather" ||
+			root.Children[0].Children[len(root.Children[0].Children)-1].Text != "Press 1." {
+			t.Errorf("ScreenTwiML(Whisper, NoKey: %q) = %s, want a <Gather> ending with the prompt", text, doc)
 		}
 		if doc, err := twilio.MessageTwiML(text); err == nil {
 			if root := parseTwiML(t, doc); len(root.Children) != 1 || root.Children[0].Text == "" {

@@ -142,6 +142,37 @@ func (d DialAction) Connected() bool {
 	return d.DialCallStatus == "completed" || d.DialCallStatus == "answered"
 }
 
+// GatherResult is Twilio's request to a <Gather action> URL, such as
+// Screen.ActionURL, once the caller pressed keys
+// (https://www.twilio.com/docs/voice/twiml/gather#action). When the
+// <Gather> times out without a key Twilio makes no request and goes on
+// with the verbs after it.
+type GatherResult struct {
+	CallSID    string // the call that ran the <Gather>
+	AccountSID string
+	// Digits is the keys pressed, of 0-9, * and #, without the
+	// finishOnKey; "" when none was.
+	Digits string
+}
+
+// ParseGather reads a <Gather action> request from its POST form. CallSid
+// and AccountSid are required; Digits is optional but may hold only 0-9, *
+// and #. It reports every missing or malformed parameter as a
+// *WebhookError.
+func ParseGather(form url.Values) (GatherResult, error) {
+	r := newFormReader("gather", form)
+	g := GatherResult{
+		CallSID:    r.sid("CallSid", true, "CA"),
+		AccountSID: r.sid("AccountSid", true, "AC"),
+		Digits:     r.optional("Digits"),
+	}
+	if strings.Trim(g.Digits, "0123456789*#") != "" {
+		r.invalid("Digits", "not keys of a phone keypad")
+		g.Digits = ""
+	}
+	return g, r.done()
+}
+
 // AMDResult is Twilio's request to the amdStatusCallback of a <Number
 // machineDetection="Enable">: who answered the dialled leg
 // (https://www.twilio.com/docs/voice/answering-machine-detection). CallSID

@@ -132,6 +132,23 @@ func TestParseAMD(t *testing.T) {
 	}
 }
 
+func TestParseGather(t *testing.T) {
+	t.Parallel()
+	got, err := twilio.ParseGather(readForm(t, "gather.form"))
+	if err != nil {
+		t.Fatalf("ParseGather(gather.form) = %v, want nil", err)
+	}
+	if want := (twilio.GatherResult{CallSID: agentCallSID, AccountSID: accountSID, Digits: "1"}); got != want {
+		t.Errorf("ParseGather() = %+v\nwant %+v", got, want)
+	}
+	for _, digits := range []string{"", "0123456789*#"} {
+		form := url.Values{"CallSid": {agentCallSID}, "AccountSid": {accountSID}, "Digits": {digits}}
+		if g, err := twilio.ParseGather(form); err != nil || g.Digits != digits {
+			t.Errorf("ParseGather(Digits=%q) = %+v, %v; want those digits, nil", digits, g, err)
+		}
+	}
+}
+
 // Every voice parser names each missing and each malformed parameter.
 func TestVoiceParsersReportEveryProblem(t *testing.T) {
 	t.Parallel()
@@ -140,6 +157,7 @@ func TestVoiceParsersReportEveryProblem(t *testing.T) {
 		"ParseVoiceRequest": func(f url.Values) error { _, err := twilio.ParseVoiceRequest(f); return err },
 		"ParseDialAction":   func(f url.Values) error { _, err := twilio.ParseDialAction(f); return err },
 		"ParseAMD":          func(f url.Values) error { _, err := twilio.ParseAMD(f); return err },
+		"ParseGather":       func(f url.Values) error { _, err := twilio.ParseGather(f); return err },
 	}
 	tests := []struct {
 		parser           string
@@ -164,6 +182,10 @@ func TestVoiceParsersReportEveryProblem(t *testing.T) {
 		}, nil, []string{"DialCallSid", "DialCallStatus"}, "dial action"},
 		{"ParseAMD", url.Values{"MachineDetectionDuration": {"99999999999999999999"}}, []string{"CallSid", "AccountSid", "AnsweredBy"},
 			[]string{"MachineDetectionDuration"}, "answering machine detection"},
+		{"ParseGather", url.Values{"Digits": {"1"}}, []string{"CallSid", "AccountSid"}, nil, "gather"},
+		{"ParseGather", url.Values{
+			"CallSid": {"CA1"}, "AccountSid": {accountSID}, "Digits": {"1a"},
+		}, nil, []string{"CallSid", "Digits"}, "gather"},
 	}
 	for _, tt := range tests {
 		err := parsers[tt.parser](tt.form)

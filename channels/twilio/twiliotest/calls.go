@@ -63,6 +63,14 @@ type Answer struct {
 	// Talk is how long the callee stays on the line once answered, the
 	// leg's CallDuration; 0 means 120 seconds.
 	Talk time.Duration
+	// Digits is the keys the callee presses at each <Gather>, such as
+	// "1"; "" means "1". A Gather keeps up to its numDigits of them and
+	// stops at its finishOnKey.
+	Digits string
+	// NoKeys makes the callee press nothing at a <Gather>, so that its
+	// timeout passes and the verbs after it play. A "machine" Result
+	// presses nothing either: a voicemail greeting presses no key.
+	NoKeys bool
 }
 
 // defaultTalk is Answer.Talk's default.

@@ -11,7 +11,8 @@ import (
 // ParentCallSid the leg, From the Dial's callerId or else the leg's From)
 // and plays it as its number's script says, with the <Number>'s status
 // callbacks, answering-machine detection and url (a whisper to the callee,
-// played before the bridge; a <Hangup> in it refuses the bridge). The
+// played before the bridge, with the <Gather action> or <Redirect> it
+// hands the call to; a <Hangup> or a failed request refuses the bridge). The
 // child's status callbacks use its own SequenceNumber from 0.
 //
 // A Dial with no phone number, or an invalid number or callerId, places no
@@ -44,7 +45,7 @@ func (p *leg) dial(v verb) dialResult {
 	}
 	p.s.legs.Add(child)
 	cp := &leg{s: p.s, ctx: p.ctx, c: child, docURL: p.docURL}
-	a := p.s.script(number)
+	a := p.s.dialAnswer(p.c.SID, number)
 	if !cp.connect(a) {
 		if cp.c.Status == "no-answer" {
 			p.connected += time.Duration(timeout) * time.Second
@@ -55,9 +56,9 @@ func (p *leg) dial(v verb) dialResult {
 	if child.URL != "" {
 		doc, ok := cp.fetch(KindCallURL, child.Method, child.URL, cp.form("in-progress"))
 		if ok {
-			cp.runDoc(doc) // for its <Say>s; a whisper hands the call to no other document
+			cp.run(doc) // its <Say>s, and the <Gather action> or <Redirect> it hands the call to
 		}
-		bridged = ok && !hungUp(doc)
+		bridged = ok && !cp.stopped
 	}
 	talk := a.talk()
 	if !bridged {
@@ -66,15 +67,4 @@ func (p *leg) dial(v verb) dialResult {
 	cp.end("completed", talk)
 	p.connected += talk
 	return dialResult{sid: child.SID, status: "completed", duration: talk, bridged: bridged}
-}
-
-// hungUp reports whether a whisper document ends the call: a <Hangup> or
-// <Reject> among its verbs.
-func hungUp(doc []verb) bool {
-	for _, v := range doc {
-		if v.name() == "Hangup" || v.name() == "Reject" {
-			return true
-		}
-	}
-	return false
 }

@@ -54,6 +54,12 @@ type leg struct {
 	// talk of the legs it dialled.
 	dialled   bool
 	connected time.Duration
+	// answer is how the callee answered (see connect): the keys it
+	// presses at a <Gather>.
+	answer Answer
+	// stopped is set once a <Hangup> or <Reject>, or a request that
+	// failed (Twilio's application error), ended the leg's TwiML.
+	stopped bool
 }
 
 // playCall plays a call created through the API, as Twilio runs it: it
@@ -95,6 +101,7 @@ func (s *Server) playCall(sid string) {
 // status callbacks (as asked for), and the asynchronous answering-machine
 // detection result.
 func (p *leg) connect(a Answer) bool {
+	p.answer = a
 	result := a.result()
 	p.event("initiated", p.form("initiated"))
 	if result == "busy" || result == "failed" {
@@ -203,6 +210,7 @@ func (p *leg) fetch(kind, method, rawURL string, form url.Values) ([]verb, bool)
 	}
 	p.s.webhooks.Add(h)
 	if !h.OK() {
+		p.stopped = true
 		return nil, false
 	}
 	p.docURL = target
@@ -244,8 +252,8 @@ func (p *leg) run(doc []verb) {
 }
 
 // runDoc plays one document's verbs in order and returns the next
-// document, when a <Dial action> or <Redirect> handed the call to one; nil
-// when the call is to end.
+// document, when a <Dial action>, <Gather action> or <Redirect> handed the
+// call to one; nil when the call is to end.
 func (p *leg) runDoc(doc []verb) []verb {
 	for _, v := range doc {
 		switch v.name() {
@@ -254,7 +262,16 @@ func (p *leg) runDoc(doc []verb) []verb {
 				p.set(func(c *Call) { c.Said = slices.Concat(c.Said, []string{t}) })
 			}
 		case "Hangup", "Reject":
+			p.stopped = true
 			return nil
+		case "Gather":
+			if next, handed := p.gather(v); handed {
+				return next
+			}
+		case "Play", "Record":
+			if next, handed := p.media(v); handed {
+				return next
+			}
 		case "Dial":
 			r := p.dial(v)
 			if action := v.attr("action"); action != "" {

@@ -15,8 +15,14 @@
 // https://www.twilio.com/docs/voice/twiml/dial): status callbacks for the
 // events asked for, the TwiML request when the callee answers, a child leg
 // for each <Dial><Number>, answering-machine detection, the <Dial action>
-// request, all at once, without waiting in real time. Script says how each
-// number answers.
+// request, the keys pressed at a <Gather> and its action request, all at
+// once, without waiting in real time. Script says how each number answers
+// and which keys it presses.
+//
+// Voicemail: CallIn plays a call to the stand-in's number as Twilio does,
+// <Record> and its action, recording status and transcription callbacks
+// included, and the Recordings and Transcriptions resources (list, fetch,
+// media) serve what it recorded; AddRecordings seeds many at once.
 //
 // Inbound: SendSMS posts an incoming message to a messaging webhook, and
 // PostSigned and PostForged post any form, signed as Twilio signs (see Sign)
@@ -77,6 +83,8 @@ type Server struct {
 	ended    recorder.Recorder[string]  // SIDs of those whose play has ended
 	webhooks recorder.Recorder[Webhook] // every request the stand-in made
 
+	voicemail voicemailStore // recordings, transcriptions, inbound calls (recordings.go, callin.go)
+
 	mu           sync.Mutex
 	closed       bool
 	number       string
@@ -123,6 +131,7 @@ func NewServer(accountSID, authToken string) *Server {
 	mux.HandleFunc("POST "+account+"Calls.json", s.callCreate)
 	mux.HandleFunc("GET "+account+"Calls.json", s.callList)
 	mux.HandleFunc("GET "+account+"Calls/{Sid}", s.callFetch)
+	s.routeVoicemail(mux, account)
 	mux.HandleFunc("/", s.notFound)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

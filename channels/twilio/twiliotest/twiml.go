@@ -11,8 +11,8 @@ import (
 // https://www.twilio.com/docs/messaging/twiml): its name, attributes, text
 // and the elements inside it. The stand-in reads TwiML into this generic
 // tree and acts on the verbs it knows (Say, Pause, Dial with its Number,
-// Hangup, Reject, Redirect, Message), skipping the others as it must skip
-// what a later TwiML version adds.
+// Gather, Hangup, Reject, Redirect, Message), skipping the others as it
+// must skip what a later TwiML version adds.
 type verb struct {
 	XMLName xml.Name
 	Attrs   []xml.Attr `xml:",any,attr"`

@@ -17,6 +17,7 @@ const (
 	KindCallURL       = "call-url"       // the TwiML request when a leg is answered: its Url, or its <Number url>
 	KindDialAction    = "dial-action"    // a <Dial action> request, after the dialled leg ended
 	KindRedirect      = "redirect"       // a <Redirect> request
+	KindGather        = "gather"         // a <Gather action> request, after keys were pressed
 	KindAMDStatus     = "amd-status"     // an answering-machine detection result
 	KindInboundSMS    = "inbound-sms"    // SendSMS
 	KindMessageStatus = "message-status" // SendStatus
