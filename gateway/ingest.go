@@ -111,6 +111,11 @@ func (g *Gateway) ingest(ctx context.Context, in Inbound) (IngestResult, error) 
 // analyze scores a message; relative dates resolve against its own date,
 // or now when it has none.
 func (g *Gateway) analyze(in Inbound, sit routing.Situation, staff []nlp.StaffName, now time.Time) nlp.Assessment {
+	if in.NoWords {
+		// Nothing the customer said to score: the subject is ours
+		// ("Voicemail from …, transcription failed"), not theirs.
+		return nlp.Assessment{Summary: in.Subject}
+	}
 	date := in.SentAt
 	if date.IsZero() {
 		date = now
@@ -349,6 +354,9 @@ func (g *Gateway) newCustomer(ctx context.Context, tx store.Querier, in Inbound)
 		Name: in.FromName, Tier: "standard"}
 	if p.Name == "" {
 		p.Name = in.FromAddr
+		if in.Channel == store.ChannelVoicemail {
+			p.Name = "Caller " + in.FromAddr
+		}
 	}
 	if in.Channel == store.ChannelEmail {
 		p.Emails = []string{in.FromAddr}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/triage-gw/triage/channels/twilio"
@@ -102,20 +103,34 @@ func ExampleMessageTwiML() {
 	// Output: <?xml version="1.0" encoding="UTF-8"?><Response><Message>Case 7 closed: &lt;refund&gt; &amp; apology sent</Message></Response>
 }
 
-// Screen a call-back: the agent hears the whisper and the prompt, and the
-// customer is dialled only once the agent presses 1. A voicemail that
-// answered hears them too, presses nothing, and is hung up on.
-func ExampleScreenTwiML() {
-	doc, err := twilio.ScreenTwiML(twilio.Screen{
+// Screen a call-back: the agent's call URL answers ScreenTwiML, and the
+// screen's action, which Twilio requests only when a key was pressed,
+// answers BridgeTwiML for "1". A voicemail that answered the agent's phone
+// hears the whisper and the prompt, presses nothing, and is hung up on.
+func ExampleParseGather() {
+	screen, err := twilio.ScreenTwiML(twilio.Screen{
 		Whisper:   "Call-back for case 7.",
 		Prompt:    "Press 1 to call the customer now.",
 		ActionURL: "https://triage.example.com/webhooks/twilio/screen?case=7",
 		NoKey:     "No key pressed. Goodbye.",
 	})
+	fmt.Println(strings.Contains(screen, `numDigits="1"`), err)
+
+	// The action's request, once its signature was checked.
+	form := url.Values{"CallSid": {"CAa1b2c3d4e5f60718293a4b5c6d7e8f90"}, "AccountSid": {accountSID}, "Digits": {"1"}}
+	g, err := twilio.ParseGather(form)
 	if err != nil {
-		fmt.Println(err)
+		fmt.Println("400", err)
 		return
 	}
-	fmt.Println(doc)
-	// Output: <?xml version="1.0" encoding="UTF-8"?><Response><Gather action="https://triage.example.com/webhooks/twilio/screen?case=7" input="dtmf" method="POST" numDigits="1" timeout="8"><Say>Call-back for case 7.</Say><Say>Press 1 to call the customer now.</Say></Gather><Say>No key pressed. Goodbye.</Say><Hangup/></Response>
+	var doc string
+	if g.Digits == "1" {
+		doc, err = twilio.BridgeTwiML(twilio.Bridge{CustomerNumber: "+14155559876", CallerID: "+14155550100"})
+	} else {
+		doc, err = twilio.SayTwiML("Goodbye.")
+	}
+	fmt.Println(strings.TrimPrefix(doc, `<?xml version="1.0" encoding="UTF-8"?>`), err)
+	// Output:
+	// true <nil>
+	// <Response><Dial callerId="+14155550100"><Number>+14155559876</Number></Dial></Response> <nil>
 }

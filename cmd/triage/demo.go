@@ -76,7 +76,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer ln.Close()
 	base := "http://" + ln.Addr().String()
 
-	out := &demoPrinter{w: stdout}
+	out := &demoPrinter{w: stdout, emails: make(chan struct{})}
 	sms := twiliotest.NewServer(demoAccountSID, secrets)
 	defer sms.Close()
 	agent := &demoAgent{ctx: ctx, twilio: sms, webhook: base + gateway.PathSMS, out: out}
@@ -104,6 +104,9 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Mailbox: "INBOX", Security: "tls", PollInterval: 2 * time.Second}
 	cfg.Twilio = config.Twilio{Enabled: true, AccountSID: demoAccountSID, AuthToken: config.NewSecret(secrets),
 		From: "+16175550199", APIBaseURL: sms.URL()}
+	cfg.Voice.Enabled = true
+	cfg.Voice.Greeting = "Thanks for calling Demo Support. Please leave your name, number and what happened after the tone."
+	cfg.Voice.TranscriptWait = 5 * time.Second
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
@@ -125,6 +128,21 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "demo: gateway on %s (/healthz, /readyz); Twilio webhooks at %s%s and %s/twilio/voice/... (unsigned requests are refused); Ctrl-C to stop\n\n",
 		base, base, gateway.PathSMS, base)
+	// Two callers leave voicemail once the mailbox is in: one angry, with a
+	// transcript; one whose transcription fails.
+	agent.wg.Go(func() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-out.emails:
+		}
+		for _, c := range demoCallers {
+			out.printf("☎  %s calls the support line and leaves a message\n\n", c.From)
+			if _, err := sms.CallIn(ctx, base+gateway.PathVoiceInbound, c); err != nil && ctx.Err() == nil {
+				out.printf("   ✗ the call failed: %v\n\n", err)
+			}
+		}
+	})
 	runErr := g.Run(ctx)
 	if err := errors.Join(runErr, g.Close()); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -140,6 +158,11 @@ type demoPrinter struct {
 	w                      io.Writer
 	messages, cases, texts int
 	calls, resolved        int
+	// Voicemail, counted apart so that the first counts stay the
+	// mailbox's: messages, the cases they opened, and the SMS about those.
+	voicemails, vmCases, vmTexts int
+	vmCaseIDs                    map[int64]bool
+	emails                       chan struct{} // closed when the demo mailbox is all in
 }
 
 func (p *demoPrinter) ingest(r gateway.IngestResult) {
@@ -148,18 +171,43 @@ func (p *demoPrinter) ingest(r gateway.IngestResult) {
 	if r.Duplicate {
 		return
 	}
-	p.messages++
+	voicemail := r.Inbound.Channel == "voicemail"
+	if voicemail {
+		p.voicemails++
+		if r.Plan.Action == routing.ActionOpenCase {
+			p.vmCases++
+			if p.vmCaseIDs == nil {
+				p.vmCaseIDs = map[int64]bool{}
+			}
+			p.vmCaseIDs[r.CaseID] = true
+		}
+	} else {
+		p.messages++
+		if p.messages == len(demoMails) && p.emails != nil {
+			close(p.emails)
+		}
+	}
 	if r.Quarantined {
 		fmt.Fprintf(p.w, "✗ quarantined %s: %s\n\n", r.Inbound.ExternalID, r.Reason)
 		return
 	}
 	a := r.Assessment
-	fmt.Fprintf(p.w, "✉ %s: %q\n", r.Inbound.FromAddr, r.Inbound.Subject)
+	if voicemail {
+		from := r.Inbound.FromAddr
+		if from == "" {
+			from = "a withheld number"
+		}
+		fmt.Fprintf(p.w, "☎  voicemail from %s: %q\n   transcript: %q\n", from, r.Inbound.Subject, r.Inbound.Text)
+	} else {
+		fmt.Fprintf(p.w, "✉ %s: %q\n", r.Inbound.FromAddr, r.Inbound.Subject)
+	}
 	fmt.Fprintf(p.w, "  tone %s (%+.2f) · urgency %s (%.2f) · category %s\n",
 		a.Tone.Label, a.Tone.Score, a.Urgency.Level, a.Urgency.Score, a.Category.Primary)
 	switch r.Plan.Action {
 	case routing.ActionOpenCase:
-		p.cases++
+		if !voicemail {
+			p.cases++
+		}
 		fmt.Fprintf(p.w, "  → case %d opened · priority %s · call back by %s\n", r.CaseID, r.Plan.Priority, r.Plan.DueAt.Format("Mon 15:04 MST"))
 	case routing.ActionUpdateCase:
 		fmt.Fprintf(p.w, "  → added to case %d · priority %s\n", r.CaseID, r.Plan.Priority)
@@ -183,6 +231,13 @@ func (p *demoPrinter) sms(m twiliotest.Message) {
 	defer p.mu.Unlock()
 	body := strings.ReplaceAll(m.Body, "\n", " ")
 	if strings.HasPrefix(body, "[") {
+		if match := demoCaseNumber.FindStringSubmatch(body); match != nil {
+			if id, _ := strconv.ParseInt(match[1], 10, 64); p.vmCaseIDs[id] {
+				p.vmTexts++
+				fmt.Fprintf(p.w, "📳 Twilio stand-in got SMS %s to %s:\n   %s\n\n", m.SID, m.To, body)
+				return
+			}
+		}
 		p.texts++
 		fmt.Fprintf(p.w, "📱 Twilio stand-in got SMS %s to %s:\n   %s\n\n", m.SID, m.To, body)
 		return
@@ -214,7 +269,8 @@ func (p *demoPrinter) resolve() {
 func (p *demoPrinter) summary() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return fmt.Sprintf("demo: %d messages, %d cases, %d sms, %d calls, %d resolved", p.messages, p.cases, p.texts, p.calls, p.resolved)
+	return fmt.Sprintf("demo: %d messages, %d cases, %d sms, %d calls, %d resolved, %d voicemails (%d cases, %d sms)",
+		p.messages, p.cases, p.texts, p.calls, p.resolved, p.voicemails, p.vmCases, p.vmTexts)
 }
 
 // demoAgent plays the staff side of demoCallBacks through the stand-in:

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/triage-gw/triage/channels/twilio/twiliotest"
 	"github.com/triage-gw/triage/gateway/config"
 )
 
@@ -39,6 +40,15 @@ var demoCallBacks = []demoCallBack{
 	{customer: "Jane Doe", customerPhone: "+16175550188", ownerPhone: "+16175550102", owner: "Tom",
 		answer: "answer", talk: 3 * time.Minute, done: "sent the right 6205 bearings by courier; relabelled the bin the picker used"},
 	{customer: "Ravi Patel", customerPhone: "+16175550177", ownerPhone: "+16175550101", owner: "Lee", answer: "machine"},
+}
+
+// demoCallers leave voicemail on the support line: an angry one with a
+// transcript, and one whose transcription fails (it still opens a case).
+var demoCallers = []twiliotest.Caller{
+	{From: "+16175550166", Speaks: 38 * time.Second,
+		Transcript: "hi this is sam from harbor cafe our espresso machine you serviced yesterday is leaking water all over the floor " +
+			"again we open in two hours and we cannot run the shop like this please call me back as soon as possible"},
+	{From: "+16175550167", Speaks: 9 * time.Second, TranscriptionFails: true},
 }
 
 // demoCallBack is one scripted call-back.

@@ -29,7 +29,7 @@ func TestDemoExitsWithMatchingSummary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo = %v\nstdout:\n%s\nstderr:\n%s", err, out, errOut)
 	}
-	m := regexp.MustCompile(`(?m)^demo: (\d+) messages, (\d+) cases, (\d+) sms, (\d+) calls, (\d+) resolved$`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`(?m)^demo: (\d+) messages, (\d+) cases, (\d+) sms, (\d+) calls, (\d+) resolved, (\d+) voicemails \((\d+) cases, (\d+) sms\)$`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("demo output has no summary line:\n%s", out)
 	}
@@ -56,7 +56,11 @@ func TestDemoExitsWithMatchingSummary(t *testing.T) {
 	if calls, resolved := m[4], m[5]; calls != strconv.Itoa(len(demoCallBacks)) || resolved != "1" {
 		t.Errorf("demo: %s calls, %s resolved; want %d calls and 1 resolved\n%s", calls, resolved, len(demoCallBacks), out)
 	}
-	for _, step := range []string{`texts "CALL`, "calling you now", "reached the voicemail", `texts "DONE`, "resolved. The follow-up"} {
+	// Both voicemails come in and open cases, even the one with no words.
+	if m[6] != strconv.Itoa(len(demoCallers)) || m[7] != strconv.Itoa(len(demoCallers)) || m[8] == "0" {
+		t.Errorf("demo: %s voicemails (%s cases, %s sms); want %d voicemails, each a case, with SMS\n%s", m[6], m[7], m[8], len(demoCallers), out)
+	}
+	for _, step := range []string{"transcription failed", "espresso machine", `texts "CALL`, "calling you now", "reached the voicemail", `texts "DONE`, "resolved. The follow-up"} {
 		if !strings.Contains(out, step) {
 			t.Errorf("demo output does not show the call-back step %q:\n%s", step, out)
 		}
