@@ -422,3 +422,34 @@ func TestAutoCallAtTheDueTime(t *testing.T) {
 		}
 	}
 }
+
+// The staff member's own voicemail picks up the call-back: it presses no
+// key after the whisper, so the customer is never dialled into it, and
+// the attempt does not count.
+func TestCallBackNeverBridgesTheAgentsVoicemail(t *testing.T) {
+	t.Parallel()
+	for _, answer := range []twiliotest.Answer{{Result: "machine"}, {NoKeys: true}} {
+		b := loopSetup(t)
+		l := openCase(t, b)
+		b.sms.Script(tomPhone, answer)
+		l.sms(t, tomPhone, "CALL "+strconv.FormatInt(l.caseID, 10))
+		ctx, cancel := context.WithTimeout(t.Context(), waitLonger)
+		if _, err := b.sms.WaitCallsEnded(ctx, 1); err != nil {
+			t.Fatalf("%+v: WaitCallsEnded = %v", answer, err)
+		}
+		cancel()
+		for _, c := range b.sms.Calls() {
+			if c.To == janePhone {
+				t.Errorf("%+v: the customer was dialled: %+v", answer, c)
+			}
+		}
+		st := openStore(t, b.cfg)
+		calls, err := st.CallListByCase(t.Context(), l.caseID)
+		if err != nil || len(calls) != 1 || calls[0].Outcome != "agent_unreachable" {
+			t.Errorf("%+v: calls = %+v, %v; want one, agent_unreachable", answer, calls, err)
+		}
+		if kinds := eventKinds(t, st, l.caseID); slices.Contains(kinds, "call_attempted") {
+			t.Errorf("%+v: an attempt was recorded: %v", answer, kinds)
+		}
+	}
+}

@@ -219,10 +219,54 @@ func (g *Gateway) voiceBridge(w http.ResponseWriter, r *http.Request, form url.V
 		writeTwiML(w, doc)
 		return
 	}
+	// The whisper, then "press 1": a staff member's own voicemail that
+	// picks up presses nothing, so the customer is never connected to it.
 	facts := g.caseFactsText(ctx, v.c.ID)
-	doc, err := twilio.BridgeTwiML(twilio.Bridge{
+	doc, err := twilio.ScreenTwiML(twilio.Screen{
 		Whisper: routing.WhisperText(routing.WhisperInput{CaseID: v.c.ID, Customer: v.facts.Customer, Summary: v.c.Summary,
 			Tone: facts.tone, Priority: routing.Priority(v.c.Priority), Facts: facts.facts}),
+		Prompt:    "Press 1 to call the customer now.",
+		ActionURL: g.callURL(PathVoiceAccept, call.ID, ""),
+		NoKey:     "No key was pressed, so the customer was not called. Text CALL with the case number when you are ready. Goodbye.",
+	})
+	if err != nil {
+		g.webhookFailed(w, r, err)
+		return
+	}
+	writeTwiML(w, doc)
+}
+
+// voiceAccept answers the staff member's key press: 1 dials the customer
+// with the company's caller ID; anything else ends the call without
+// dialling (the agent leg then ends as not connected).
+func (g *Gateway) voiceAccept(w http.ResponseWriter, r *http.Request, form url.Values) {
+	res, err := twilio.ParseGather(form)
+	if err != nil {
+		g.badWebhook(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	call, err := g.callOfRequest(ctx, r)
+	if errors.Is(err, store.ErrNotFound) {
+		doc, _ := twilio.SayTwiML("This call is not known to the support gateway. Goodbye.")
+		writeTwiML(w, doc)
+		return
+	}
+	if err != nil {
+		g.webhookFailed(w, r, err)
+		return
+	}
+	if res.Digits != "1" {
+		doc, _ := twilio.SayTwiML("The customer was not called. Goodbye.")
+		writeTwiML(w, doc)
+		return
+	}
+	v, err := g.loadCase(ctx, g.store, call.CaseID)
+	if err != nil {
+		g.webhookFailed(w, r, err)
+		return
+	}
+	doc, err := twilio.BridgeTwiML(twilio.Bridge{
 		CustomerNumber: call.CustomerNumber,
 		CallerID:       g.opts.Twilio.From,
 		Timeout:        g.opts.RingTimeout,
@@ -235,7 +279,7 @@ func (g *Gateway) voiceBridge(w http.ResponseWriter, r *http.Request, form url.V
 		// agent and put it on the timeline, rather than failing the call
 		// as if the agent had not answered.
 		g.log.Warn("call-back cannot dial the customer", "call_id", call.ID, "err", err)
-		if rerr := g.onceWebhook(ctx, "voice_bridge_failed", req.CallSID, func(ctx context.Context, tx store.Querier, now time.Time) error {
+		if rerr := g.onceWebhook(ctx, "voice_bridge_failed", res.CallSID, func(ctx context.Context, tx store.Querier, now time.Time) error {
 			tl := timeline{tx: tx, caseID: call.CaseID, at: now}
 			tl.add(ctx, "system", "call_failed", callEvent{CallID: call.ID, To: call.CustomerNumber, Error: err.Error()})
 			return tl.err

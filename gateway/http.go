@@ -14,6 +14,7 @@ func (g *Gateway) routes() http.Handler {
 	mux.HandleFunc("POST "+PathSMS, g.twilioWebhook(g.inboundSMS))
 	mux.HandleFunc("POST "+PathSMSStatus, g.twilioWebhook(g.smsStatus))
 	mux.HandleFunc("POST "+PathVoiceBridge, g.twilioWebhook(g.voiceBridge))
+	mux.HandleFunc("POST "+PathVoiceAccept, g.twilioWebhook(g.voiceAccept))
 	mux.HandleFunc("POST "+PathVoiceStatus, g.twilioWebhook(g.voiceStatus))
 	mux.HandleFunc("POST "+PathVoiceDial, g.twilioWebhook(g.voiceDial))
 	mux.HandleFunc("POST "+PathVoiceAMD, g.twilioWebhook(g.voiceAMD))

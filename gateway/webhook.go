@@ -15,7 +15,8 @@ import (
 const (
 	PathSMS          = "/twilio/sms"          // a number's messaging webhook: staff's SMS replies
 	PathSMSStatus    = "/twilio/sms/status"   // delivery reports of the SMS the gateway sends
-	PathVoiceBridge  = "/twilio/voice/bridge" // TwiML when the staff member answers a call-back
+	PathVoiceBridge  = "/twilio/voice/bridge" // TwiML when the staff member answers a call-back: the whisper, press 1
+	PathVoiceAccept  = "/twilio/voice/accept" // the staff member pressed a key: 1 dials the customer
 	PathVoiceStatus  = "/twilio/voice/status" // status callbacks of both legs of a call-back
 	PathVoiceDial    = "/twilio/voice/dial"   // the <Dial> action: the customer leg is over
 	PathVoiceAMD     = "/twilio/voice/amd"    // answering-machine detection on the customer leg
