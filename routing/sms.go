@@ -136,9 +136,9 @@ const MaxWhisperLength = 600
 // WhisperText is the brief read to the agent by text-to-speech when they
 // answer a bridged call, before the customer is dialled (POLICY P5): the
 // case, the customer, priority and tone, the summary in the customer's
-// terms, up to three key facts, then "Connecting you now." Plain words, no
-// links, at most MaxWhisperLength bytes. It is plain text: escape it for
-// TwiML.
+// terms, up to three key facts, then "Ready when you are." (the gateway
+// follows it with the press-1 prompt). Plain words, no links, at most
+// MaxWhisperLength bytes. It is plain text: escape it for TwiML.
 func WhisperText(in WhisperInput) string {
 	head := fmt.Sprintf("Case %d.", in.CaseID)
 	if in.Priority != "" {
@@ -150,7 +150,7 @@ func WhisperText(in WhisperInput) string {
 	if t := cut(spoken(in.Tone), 40); t != "" {
 		head += " The customer sounds " + strings.TrimRight(t, ".") + "."
 	}
-	const tail = "Connecting you now."
+	const tail = "Ready when you are."
 	var facts []string
 	for _, f := range in.Facts {
 		if f = cut(strings.TrimRight(spoken(f), "."), 60); f != "" && len(facts) < 3 {

@@ -84,14 +84,14 @@ func TestWhisperText(t *testing.T) {
 		Summary: "My order #48213 never arrived, see https://track.example/48213 and I need it by Friday",
 		Facts:   []string{"order #48213", "$1,249.00", "promised March 3", "fourth fact"}})
 	want := "Case 12, high priority. Jane Doe (Acme). The customer sounds angry. They said: My order number 48213 never arrived, see and I need it by Friday. " +
-		"Key facts: order number 48213; $1,249.00; promised March 3. Connecting you now."
+		"Key facts: order number 48213; $1,249.00; promised March 3. Ready when you are."
 	if got != want {
 		t.Errorf("WhisperText = %q\nwant %q", got, want)
 	}
 	long := strings.Repeat("word ", 400)
 	got = WhisperText(WhisperInput{CaseID: 9_223_372_036_854_775_807, Customer: long, Summary: long, Tone: long, Priority: PriorityCritical,
 		Facts: []string{long, long, long, long}})
-	if len(got) > MaxWhisperLength || !strings.HasSuffix(got, "Connecting you now.") || strings.Contains(got, "http") {
+	if len(got) > MaxWhisperLength || !strings.HasSuffix(got, "Ready when you are.") || strings.Contains(got, "http") {
 		t.Errorf("WhisperText(long) = %d bytes %q; want <= %d ending with the hand-over", len(got), got, MaxWhisperLength)
 	}
 }
