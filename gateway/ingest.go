@@ -38,6 +38,11 @@ type Inbound struct {
 	// CallbackNumber is the number to call back (a voicemail's caller),
 	// given to the owner in the SMS.
 	CallbackNumber string
+	// Recording and RecordingSeconds are a voicemail's recording (its SID,
+	// played through the gateway with the account's credentials) and
+	// length, noted on the case's timeline.
+	Recording        string
+	RecordingSeconds int
 }
 
 // IngestResult tells what happened to one inbound message.
@@ -290,7 +295,8 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 	tl := timeline{tx: tx, caseID: res.CaseID, at: now}
 	keyPrefix := fmt.Sprintf("message:%d", msg.ID)
 	if mode == carryNew {
-		tl.add(ctx, "customer", "message_received", messageEvent{MessageID: msg.ID, Channel: msg.Channel, From: msg.FromAddr, Subject: msg.Subject})
+		tl.add(ctx, "customer", "message_received", messageEvent{MessageID: msg.ID, Channel: msg.Channel, From: msg.FromAddr, Subject: msg.Subject,
+			Recording: res.Inbound.Recording, RecordingSeconds: res.Inbound.RecordingSeconds})
 	} else {
 		keyPrefix += ":rescored"
 	}

@@ -84,7 +84,7 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		c, err := twilio.New(twilio.Config{
 			AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken.Value(), From: cfg.Twilio.From,
 			MessagingServiceSID: cfg.Twilio.MessagingServiceSID, APIBaseURL: cfg.Twilio.APIBaseURL,
-			StatusCallbackURL: strings.TrimRight(cfg.HTTP.PublicURL, "/") + PathSMSStatus,
+			StatusCallbackURL: smsStatusURL(cfg.HTTP.PublicURL),
 		}, &http.Client{Timeout: 30 * time.Second})
 		if err != nil {
 			return nil, fmt.Errorf("twilio: %w", err)
@@ -92,6 +92,9 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		opts.SMS = c
 		opts.Twilio = TwilioAccount{AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken.Value(), From: cfg.Twilio.From}
 		opts.VoiceAPI = c
+		if cfg.HTTP.PublicURL == "" {
+			log.Warn("no http.public_url: Twilio cannot reach the gateway, so staff SMS replies and call-backs are off (voice.pull.only)")
+		}
 		if cfg.Voice.Enabled {
 			line, err := voiceLine(ctx, cfg, st)
 			if err != nil {
@@ -181,6 +184,14 @@ func voiceLine(ctx context.Context, cfg config.Config, st store.Store) (*VoiceLi
 	if line.AfterHoursGreeting == (twilio.Greeting{}) {
 		line.AfterHoursGreeting = line.Greeting
 	}
+	line.DialOwner = v.DialOwner
+	for _, n := range v.Numbers {
+		if line.Numbers == nil {
+			line.Numbers = map[string]Greetings{}
+		}
+		line.Numbers[n.Number] = Greetings{Open: twilio.Greeting{Text: n.Greeting, AudioURL: n.GreetingURL},
+			AfterHours: twilio.Greeting{Text: n.AfterHoursGreeting, AudioURL: n.AfterHoursGreetingURL}}
+	}
 	if v.Hours != "" {
 		loc, err := time.LoadLocation(v.TimeZone)
 		if err != nil {
@@ -206,4 +217,13 @@ func voiceLine(ctx context.Context, cfg config.Config, st store.Store) (*VoiceLi
 		line.Transcriber = HTTPTranscriber{URL: v.Transcriber.URL, Client: &http.Client{Timeout: v.Transcriber.Timeout}}
 	}
 	return line, nil
+}
+
+// smsStatusURL is where Twilio reports the delivery of the SMS the gateway
+// sends; "" without a public URL (voice.pull.only).
+func smsStatusURL(publicURL string) string {
+	if publicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(publicURL, "/") + PathSMSStatus
 }

@@ -41,6 +41,9 @@ type (
 		Channel   string `json:"channel"`
 		From      string `json:"from"`
 		Subject   string `json:"subject,omitempty"`
+		// A voicemail's recording SID and length.
+		Recording        string `json:"recording_sid,omitempty"`
+		RecordingSeconds int    `json:"recording_seconds,omitempty"`
 	}
 	assessedEvent struct {
 		MessageID    int64    `json:"message_id"`

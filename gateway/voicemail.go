@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,17 +32,28 @@ const (
 // VoiceLine is how the gateway answers its support line.
 type VoiceLine struct {
 	Greeting, AfterHoursGreeting twilio.Greeting
-	Hours                        routing.Hours // "" hours: always open
-	MaxLength                    time.Duration
-	FinishOnKey                  string
-	DialFirst                    []string // E.164 numbers rung first in business hours
-	DialTimeout                  time.Duration
-	TranscriptWait               time.Duration
-	DefaultRegion                string
+	// Numbers has greetings of their own for some of the account's numbers
+	// (by the E.164 number called).
+	Numbers map[string]Greetings
+	// DialOwner rings the caller's account owner first in business hours
+	// (before DialFirst), when the caller is a known customer.
+	Hours          routing.Hours // "" hours: always open
+	MaxLength      time.Duration
+	FinishOnKey    string
+	DialOwner      bool
+	DialFirst      []string // E.164 numbers rung first in business hours
+	DialTimeout    time.Duration
+	TranscriptWait time.Duration
+	DefaultRegion  string
 	// TwilioTranscribes: Twilio transcribes the recording (its
 	// transcribeCallback); otherwise Transcriber does.
 	TwilioTranscribes bool
 	Transcriber       Transcriber
+}
+
+// Greetings are a number's greetings in and out of business hours.
+type Greetings struct {
+	Open, AfterHours twilio.Greeting
 }
 
 // VoiceAPI reads what webhooks may have missed, and recordings' audio.
@@ -82,11 +94,11 @@ func (g *Gateway) voiceInbound(w http.ResponseWriter, r *http.Request, form url.
 	}
 	open := line.Hours.IsOpen(now)
 	var doc string
-	if open && len(line.DialFirst) > 0 {
-		doc, err = twilio.DialFirstTwiML(twilio.DialFirst{Numbers: line.DialFirst, Timeout: int(line.DialTimeout / time.Second),
+	if ring := g.ringFirst(r.Context(), callerNumber(req.From, line.DefaultRegion)); open && len(ring) > 0 {
+		doc, err = twilio.DialFirstTwiML(twilio.DialFirst{Numbers: ring, Timeout: int(line.DialTimeout / time.Second),
 			ActionURL: g.publicURL(PathVoiceInboundDialed)})
 	} else {
-		doc, err = g.recordTwiML(open)
+		doc, err = g.recordTwiML(open, req.To)
 	}
 	if err != nil {
 		g.webhookFailed(w, r, err)
@@ -108,7 +120,7 @@ func (g *Gateway) voiceInboundDialed(w http.ResponseWriter, r *http.Request, for
 		writeTwiML(w, doc)
 		return
 	}
-	doc, err := g.recordTwiML(true)
+	doc, err := g.recordTwiML(true, form.Get("To"))
 	if err != nil {
 		g.webhookFailed(w, r, err)
 		return
@@ -116,12 +128,41 @@ func (g *Gateway) voiceInboundDialed(w http.ResponseWriter, r *http.Request, for
 	writeTwiML(w, doc)
 }
 
-// recordTwiML is the greeting and <Record> of the support line.
-func (g *Gateway) recordTwiML(open bool) (string, error) {
+// ringFirst lists who is rung before the caller is recorded: the
+// caller's account owner (voice.dial_owner), then voice.dial_first.
+func (g *Gateway) ringFirst(ctx context.Context, caller string) []string {
+	line := g.opts.Voice
+	var ring []string
+	if line.DialOwner && caller != "" {
+		if c, err := g.store.CustomerGetByContact(ctx, store.ContactPhone, caller); err == nil && c.OwnerID != 0 {
+			if st, err := g.store.StaffGetByID(ctx, c.OwnerID); err == nil && st.Active && st.Phone != "" {
+				ring = append(ring, st.Phone)
+			}
+		}
+	}
+	for _, n := range line.DialFirst {
+		if !slices.Contains(ring, n) {
+			ring = append(ring, n)
+		}
+	}
+	return ring
+}
+
+// recordTwiML is the greeting (the called number's own, if it has one)
+// and <Record> of the support line.
+func (g *Gateway) recordTwiML(open bool, called string) (string, error) {
 	line := g.opts.Voice
 	greeting := line.Greeting
 	if !open {
 		greeting = line.AfterHoursGreeting
+	}
+	if n, ok := line.Numbers[called]; ok {
+		if open && n.Open != (twilio.Greeting{}) {
+			greeting = n.Open
+		}
+		if !open && n.AfterHours != (twilio.Greeting{}) {
+			greeting = n.AfterHours
+		}
 	}
 	rec := twilio.Record{Greeting: greeting, MaxLength: int(line.MaxLength / time.Second), FinishOnKey: line.FinishOnKey,
 		ActionURL: g.publicURL(PathVoiceRecorded), RecordingStatusCallback: g.publicURL(PathVoiceRecording)}
@@ -349,7 +390,7 @@ func (g *Gateway) ingestVoicemail(ctx context.Context, v store.Voicemail) error 
 	res, err := g.Ingest(ctx, Inbound{
 		Channel: store.ChannelVoicemail, ExternalID: v.RecordingSID, FromAddr: v.From,
 		Subject: voicemailSubject(v), Text: v.Transcript, SentAt: v.RecordedAt, Raw: raw,
-		NoWords: v.Transcript == "", CallbackNumber: v.From,
+		NoWords: v.Transcript == "", CallbackNumber: v.From, Recording: v.RecordingSID, RecordingSeconds: v.DurationSeconds,
 	})
 	if err != nil {
 		return err

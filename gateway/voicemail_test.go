@@ -12,6 +12,7 @@ import (
 	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/channels/twilio/twiliotest"
 	"github.com/triage-gw/triage/gateway"
+	"github.com/triage-gw/triage/gateway/config"
 	"github.com/triage-gw/triage/gateway/store"
 	"github.com/triage-gw/triage/gateway/store/storetest"
 )
@@ -229,4 +230,36 @@ func gatewayVoiceAPI(t *testing.T, b *bundle) gateway.VoiceAPI {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// A number with a greeting of its own, and the caller's account owner rung
+// first (voice.dial_owner): Jane's owner Tom answers, so nothing is
+// recorded.
+func TestVoicemailNumberGreetingAndOwnerFirst(t *testing.T) {
+	t.Parallel()
+	b := voiceSetup(t)
+	b.cfg.Voice.Numbers = []config.VoiceNumber{{Number: twiliotest.DefaultNumber, Greeting: "Acme hotline, leave a message."}}
+	b.cfg.Voice.DialOwner = true
+	l := startVoice(t, b)
+	call := l.callIn(t, twiliotest.Caller{From: "+16175550160", Transcript: "hello please call me about my invoice"})
+	if said := strings.Join(call.Said, " "); !strings.Contains(said, "Acme hotline") {
+		t.Errorf("a stranger heard %q, want the number's own greeting", said)
+	}
+	if r := b.next(t); r.Inbound.Channel != store.ChannelVoicemail {
+		t.Errorf("stranger's voicemail not ingested: %+v", r.Inbound)
+	}
+	// Jane is Tom's customer: Tom is rung first and answers.
+	l.callIn(t, twiliotest.Caller{From: janePhone, Transcript: angryVoicemail})
+	rang := false
+	for _, c := range b.sms.Calls() {
+		rang = rang || (c.To == tomPhone && c.ParentSID != "")
+	}
+	if !rang {
+		t.Errorf("Jane's call did not ring her owner Tom first: %+v", b.sms.Calls())
+	}
+	select {
+	case r := <-b.results:
+		t.Errorf("Tom answered, yet a voicemail was ingested: %+v", r.Inbound)
+	case <-time.After(500 * time.Millisecond):
+	}
 }

@@ -103,6 +103,10 @@ type Voice struct {
 	// (default "#").
 	MaxLength   time.Duration `yaml:"max_length"`
 	FinishOnKey string        `yaml:"finish_on_key"`
+	// Numbers gives some of the account's numbers greetings of their own.
+	Numbers []VoiceNumber `yaml:"numbers"`
+	// DialOwner rings the caller's account owner first in business hours.
+	DialOwner bool `yaml:"dial_owner"`
 	// DialFirst lists staff emails rung first in business hours; the caller
 	// is recorded only if nobody answers within DialTimeout (default 20s).
 	DialFirst   []string      `yaml:"dial_first"`
@@ -122,6 +126,15 @@ type Voice struct {
 	Pull VoicePull `yaml:"pull"`
 	// Transcriber replaces Twilio's transcription.
 	Transcriber Transcriber `yaml:"transcriber"`
+}
+
+// VoiceNumber is one number's own greetings.
+type VoiceNumber struct {
+	Number                string `yaml:"number"` // E.164
+	Greeting              string `yaml:"greeting"`
+	GreetingURL           string `yaml:"greeting_url"`
+	AfterHoursGreeting    string `yaml:"after_hours_greeting"`
+	AfterHoursGreetingURL string `yaml:"after_hours_greeting_url"`
 }
 
 // VoicePull is the periodic reconciliation of recordings.

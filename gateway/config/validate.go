@@ -142,6 +142,17 @@ func (c Config) validateVoice(bad func(string, string, ...any)) {
 			bad("voice.hours", "%v", err)
 		}
 	}
+	for i, n := range v.Numbers {
+		key := fmt.Sprintf("voice.numbers[%d]", i)
+		if !validPhone(n.Number) {
+			bad(key+".number", "%q is not a valid E.164 number like +14155552671", n.Number)
+		}
+		for k, u := range map[string]string{"greeting_url": n.GreetingURL, "after_hours_greeting_url": n.AfterHoursGreetingURL} {
+			if p, err := url.Parse(u); u != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "") {
+				bad(key+"."+k, "want an absolute http(s) URL")
+			}
+		}
+	}
 	if v.MaxLength < 5*time.Second || v.MaxLength > 4*time.Hour {
 		bad("voice.max_length", "want 5s to 4h")
 	}
