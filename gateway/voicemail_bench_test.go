@@ -69,9 +69,16 @@ func BenchmarkVoicemailCallbacks(b *testing.B) {
 }
 
 func benchVoicemailCallbacks(b *testing.B, e *voiceBench) {
-	// Warm up: the pool's connections, the server's paths, the jobs.
-	if _, err := e.voicemails(b, 2*benchWorkers).send(e, func() {}, func() {}); err != nil {
+	// Warm up: the pool's connections, the server's paths, the jobs; then
+	// let the warm-up's SMS go, so that the run starts on an idle queue.
+	warm := e.voicemails(b, 2*benchWorkers)
+	if _, err := warm.send(e, func() {}, func() {}); err != nil {
 		b.Fatalf("warm-up: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := e.tw.Wait(ctx, int(warm.sms.Load())); err != nil {
+		b.Fatalf("warm-up SMS: %v", err)
 	}
 	st, err := e.voicemails(b, b.N).send(e, b.ResetTimer, b.StopTimer)
 	if err != nil {
@@ -204,6 +211,7 @@ type voiceRun struct {
 	sent  []time.Time    // when each voicemail's transcription callback was sent
 	done  []atomic.Int64 // when each voicemail's case was committed (UnixNano)
 	left  atomic.Int64
+	sms   atomic.Int64  // SMS the commits queued
 	all   chan struct{} // closed once every voicemail is committed
 	bad   atomic.Pointer[string]
 }
@@ -285,6 +293,7 @@ func (e *voiceBench) ingested(res gateway.IngestResult) {
 		msg := fmt.Sprintf("voicemail %s: duplicate %t, case %d (plan %s: %s)", res.Inbound.ExternalID, res.Duplicate, res.CaseID, res.Plan.Action, res.Plan.Reason)
 		r.bad.CompareAndSwap(nil, &msg)
 	}
+	r.sms.Add(int64(len(res.Notifications)))
 	if r.done[i].CompareAndSwap(0, time.Now().UnixNano()) && r.left.Add(-1) == 0 {
 		close(r.all)
 	}
@@ -409,13 +418,15 @@ func (r *voiceRun) send(e *voiceBench, start, stop func()) (voiceStats, error) {
 // taken in (a message keyed by its RecordingSid). The job workers are not
 // running: the pull alone is timed, not the ingests it queues.
 //
-// Reported: rec/s and pages/s, and memory while the pull runs, sampled
-// every millisecond against the heap after a GC just before it:
+// Reported: rec/s and pages/s, and memory against the heap after a GC
+// just before the pull: sampled every millisecond while it runs,
 // peak-live-MB, the most the live heap (as marked by each GC during the
 // pull) grew, and peak-heap-MB, the most the heap (live and garbage not
-// yet swept) grew. The process holds the stand-in too, whose answers'
-// garbage counts in peak-heap-MB. Run the sizes side by side to see
-// whether memory grows with them.
+// yet swept) grew; and kept-MB, what the live heap grew by after a GC
+// once it is over. The process holds the stand-in too: what it allocates
+// to answer counts in the peaks (a GC counts what is allocated while it
+// marks as live). Run the sizes side by side to see whether memory grows
+// with them.
 //
 // The postgres engine runs when TRIAGE_TEST_DATABASE_URL is set.
 func BenchmarkVoicemailReconcile(b *testing.B) {
@@ -446,6 +457,7 @@ func benchReconcile(b *testing.B, engine string, n int, known bool) {
 		elapsed         time.Duration
 		pages           int64
 		peakLive, peakH uint64
+		retained        int64
 	)
 	for range b.N {
 		b.StopTimer()
@@ -470,7 +482,7 @@ func benchReconcile(b *testing.B, engine string, n int, known bool) {
 		took, err := puller.Pull(context.Background())
 		d := time.Since(t0)
 		b.StopTimer()
-		live, heap := mem.stop()
+		live, heap, kept := mem.stop()
 		want := n
 		if known {
 			want = 0
@@ -480,12 +492,13 @@ func benchReconcile(b *testing.B, engine string, n int, known bool) {
 		}
 		elapsed += d
 		pages += api.pages.Load()
-		peakLive, peakH = max(peakLive, live), max(peakH, heap)
+		peakLive, peakH, retained = max(peakLive, live), max(peakH, heap), max(retained, kept)
 	}
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "rec/s")
 	b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
 	b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-MB")
 	b.ReportMetric(float64(peakH)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(retained)/(1<<20), "kept-MB")
 }
 
 // seedVoicemails takes in a voicemail message keyed by each of sids, each
@@ -576,9 +589,12 @@ func startHeapSampler() *heapSampler {
 }
 
 // stop ends the sampling and returns how much the live heap and the heap
-// grew at most.
-func (s *heapSampler) stop() (live, heap uint64) {
+// grew at most, and how much more the live heap holds after a GC now.
+func (s *heapSampler) stop() (live, heap uint64, kept int64) {
 	close(s.quit)
 	<-s.done
-	return s.peak[0] - s.base[0], s.peak[1] - s.base[1]
+	runtime.GC()
+	samples := []metrics.Sample{{Name: heapMetrics[0]}}
+	metrics.Read(samples)
+	return s.peak[0] - s.base[0], s.peak[1] - s.base[1], int64(samples[0].Value.Uint64()) - int64(s.base[0])
 }
