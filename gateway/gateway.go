@@ -62,6 +62,9 @@ type Options struct {
 	// JobRescueAfter is how long a job may run before it is taken as
 	// abandoned and run again (default 10m).
 	JobRescueAfter time.Duration
+	// JobWorkers is how many jobs (SMS, calls, voicemail ingests) run at
+	// once (default 16).
+	JobWorkers int
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -79,6 +82,10 @@ type TwilioAccount struct {
 	AuthToken  string
 	From       string
 }
+
+// fetchCooldown is the least time between two fetches of due jobs when
+// jobs keep coming.
+const fetchCooldown = 20 * time.Millisecond
 
 // Runner is a long-running part, such as a mailbox poller.
 type Runner interface {
@@ -121,6 +128,9 @@ func New(opts Options) (*Gateway, error) {
 	if opts.JobRescueAfter <= 0 {
 		opts.JobRescueAfter = 10 * time.Minute
 	}
+	if opts.JobWorkers <= 0 {
+		opts.JobWorkers = 16
+	}
 	g := &Gateway{opts: opts, store: opts.Store, log: opts.Logger, now: opts.Now, zones: &zones{log: opts.Logger}}
 
 	workers := river.NewWorkers()
@@ -132,12 +142,15 @@ func New(opts Options) (*Gateway, error) {
 	river.AddWorker(workers, &voicemailWorker{g: g})
 	jobs, err := opts.Store.NewJobClient(&river.Config{
 		Queues: map[string]river.QueueConfig{
-			queueNotify: {MaxWorkers: 4},
+			queueNotify: {MaxWorkers: opts.JobWorkers},
 			queueTimers: {MaxWorkers: 2},
 		},
-		Workers:              workers,
-		FetchPollInterval:    opts.JobPollInterval,
-		FetchCooldown:        opts.JobPollInterval / 2,
+		Workers:           workers,
+		FetchPollInterval: opts.JobPollInterval,
+		// After jobs are inserted or finish, workers look again this soon:
+		// a burst (voicemail to ingest, SMS to send) drains at the workers'
+		// pace, not at one fetch per poll interval.
+		FetchCooldown:        min(opts.JobPollInterval/2, fetchCooldown),
 		JobTimeout:           min(time.Minute, opts.JobRescueAfter),
 		RescueStuckJobsAfter: opts.JobRescueAfter,
 		Logger:               opts.Logger.With("component", "jobs"),

@@ -77,7 +77,7 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		Store: st, Analyzer: analyzer, Policy: policy,
 		HTTPAddr: cfg.HTTP.Addr, Listener: o.Listener, PublicURL: cfg.HTTP.PublicURL,
 		ShutdownTimeout: cfg.HTTP.ShutdownTimeout, JobPollInterval: cmp.Or(o.JobPollInterval, cfg.Jobs.PollInterval),
-		JobRescueAfter: cfg.Jobs.RescueAfter, RingTimeout: cfg.Policy.Calls.RingTimeout,
+		JobRescueAfter: cfg.Jobs.RescueAfter, JobWorkers: cfg.Jobs.Workers, RingTimeout: cfg.Policy.Calls.RingTimeout,
 		Now: o.Now, Logger: log, OnIngest: o.OnIngest, OnCommand: o.OnCommand,
 	}
 	if cfg.Twilio.Enabled {

@@ -182,6 +182,9 @@ type Jobs struct {
 	// idempotent: an SMS or a call is looked up at Twilio before it is sent
 	// or placed again.
 	RescueAfter time.Duration `yaml:"rescue_after"`
+	// Workers is how many jobs (SMS, calls, voicemail ingests) run at once
+	// (default 16).
+	Workers int `yaml:"workers"`
 }
 
 // Calls tunes bridged call-backs and their outcomes.
@@ -284,6 +287,9 @@ func (c *Config) applyDefaults() {
 	def(&c.SMTP.Security, "starttls")
 	if c.Jobs.PollInterval == 0 {
 		c.Jobs.PollInterval = time.Second
+	}
+	if c.Jobs.Workers == 0 {
+		c.Jobs.Workers = 16
 	}
 	if c.Jobs.RescueAfter == 0 {
 		c.Jobs.RescueAfter = 10 * time.Minute

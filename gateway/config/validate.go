@@ -283,6 +283,9 @@ func (c Config) validatePolicy(bad func(string, string, ...any)) {
 	if c.Jobs.PollInterval < 50*time.Millisecond {
 		bad("jobs.poll_interval", "must be at least 50ms")
 	}
+	if c.Jobs.Workers < 1 || c.Jobs.Workers > 1000 {
+		bad("jobs.workers", "want 1 to 1000")
+	}
 	if c.Jobs.RescueAfter < time.Second {
 		bad("jobs.rescue_after", "must be at least 1s")
 	}
