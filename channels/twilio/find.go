@@ -100,15 +100,9 @@ func (c *Client) ours(m openapi.ApiV2010Message, number, body string, after time
 	return ok && !created.Before(after)
 }
 
-// listError turns what twilio-go returned for a list into an *Error. Unlike
-// a create's, a list's 2xx answer that cannot be read changed nothing; it
-// is permanent because asking again reads the same answer.
-func listError(err error, reply reply) *Error {
-	if reply.status >= 200 && reply.status < 300 {
-		return &Error{
-			Status: reply.status, Permanent: true, Err: err,
-			Message: fmt.Sprintf("listed with status %d but the answer could not be read", reply.status),
-		}
-	}
-	return apiError(err, reply)
-}
+// listError turns what twilio-go returned for a list into an *Error, as
+// readError does: a 2xx answer whose body is not the JSON expected is
+// permanent (asking again reads the same), one whose body could not be
+// read (a timeout mid-read, a cut connection) is retryable, so that a
+// caller about to send or place again waits instead of doubling.
+var listError = readError("listed")

@@ -424,6 +424,16 @@ var restCalls = []restCall{
 		}
 		return err
 	}},
+	// The lookups made before sending or placing again: a failed read of
+	// their answer must be retryable, or the caller would double.
+	{"FindSent", func(ctx context.Context, c *twilio.Client) error {
+		_, _, err := c.FindSent(ctx, "+14155550100", "hello", time.Now())
+		return err
+	}},
+	{"FindCall", func(ctx context.Context, c *twilio.Client) error {
+		_, _, err := c.FindCall(ctx, "+14155550100", time.Now())
+		return err
+	}},
 }
 
 // twilioError answers as Twilio does for a failed request.
