@@ -52,7 +52,7 @@ type Database struct {
 	NoMigrate bool `yaml:"no_migrate"`
 }
 
-// HTTP configures the server for health checks, webhooks and the dashboard.
+// HTTP configures the server for health checks and the Twilio webhooks.
 type HTTP struct {
 	Addr string `yaml:"addr"` // default 127.0.0.1:8080
 	// PublicURL is how Twilio and staff reach this server, e.g.
@@ -242,7 +242,8 @@ type Staff struct {
 	TimeZone string   `yaml:"time_zone"`
 	Hours    string   `yaml:"hours"`
 	Aliases  []string `yaml:"aliases"`
-	// PasswordHash is a bcrypt hash for the dashboard login.
+	// PasswordHash is kept for a dashboard login; this version has no
+	// dashboard and does not read it.
 	PasswordHash string `yaml:"password_hash"`
 }
 
