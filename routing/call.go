@@ -135,7 +135,9 @@ func CallEnded(p Policy, c CaseFacts, r CallResult, dir Directory, now time.Time
 		if n := len(p.Calls.Retry); n > 0 {
 			wait = p.Calls.Retry[min(c.Unanswered, n-1)]
 		}
-		o.RetryAt = now.Add(wait)
+		// The next try falls in the agent's business hours: nobody calls
+		// a customer back at night.
+		o.RetryAt = dir[agent].Hours.Add(now, wait)
 		o.Reply = fmt.Sprintf("Case %d: %s. Next try due %s.", c.ID, describe(r, p), o.RetryAt.In(loc).Format("Mon 15:04 MST"))
 		return o
 	}

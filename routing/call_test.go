@@ -163,3 +163,21 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+// A retry after an unanswered call falls in the agent's business hours:
+// nobody is called back at night.
+func TestCallRetryFallsInBusinessHours(t *testing.T) {
+	t.Parallel()
+	p, dir := setup(t)
+	c := CaseFacts{ID: 7, Status: StatusAcknowledged, OwnerID: 1, AssigneeID: 1, Priority: PriorityHigh}
+	friday1655 := time.Date(2026, 3, 13, 16, 55, 0, 0, time.UTC)
+	o := CallEnded(p, c, CallResult{Outcome: CallNoAnswer, AgentID: 1}, dir, friday1655)
+	// 15 minutes of business time from Friday 16:55: Monday 09:10.
+	if want := time.Date(2026, 3, 16, 9, 10, 0, 0, time.UTC); !o.RetryAt.Equal(want) {
+		t.Errorf("retry after a Friday 16:55 no-answer = %v, want %v", o.RetryAt, want)
+	}
+	tuesday := CallEnded(p, c, CallResult{Outcome: CallNoAnswer, AgentID: 1}, dir, tuesday10)
+	if want := tuesday10.Add(p.Calls.Retry[0]); !tuesday.RetryAt.Equal(want) {
+		t.Errorf("retry within hours = %v, want %v", tuesday.RetryAt, want)
+	}
+}

@@ -48,3 +48,4 @@ func TestDecideVoicemail(t *testing.T) {
 		t.Errorf("Validate(bad voicemail priorities) = nil, want errors")
 	}
 }
+
