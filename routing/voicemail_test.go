@@ -48,4 +48,3 @@ func TestDecideVoicemail(t *testing.T) {
 		t.Errorf("Validate(bad voicemail priorities) = nil, want errors")
 	}
 }
-
