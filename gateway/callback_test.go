@@ -160,7 +160,7 @@ func testCallBackClosesTheLoop(t *testing.T, b *bundle) {
 	if len(call.Messages) != 1 || !strings.Contains(call.Messages[0], "calling you now") {
 		t.Errorf("CALL reply = %q, want it to say we are calling", call.Messages)
 	}
-	ended, err := b.sms.WaitCallsEnded(ctx, 1)
+	_, err = b.sms.WaitCallsEnded(ctx, 1)
 	if err != nil {
 		t.Fatalf("WaitCallsEnded(1) = %v (webhooks: %+v)", err, b.sms.Webhooks())
 	}
@@ -180,7 +180,6 @@ func testCallBackClosesTheLoop(t *testing.T, b *bundle) {
 			t.Errorf("webhook %s %s: status %d, %v; want every signed callback accepted", h.Kind, h.URL, h.Status, h.Err)
 		}
 	}
-	_ = ended
 
 	// The owner closes the case with what was done.
 	done := l.sms(t, tomPhone, "  DONE #"+id+"  replaced the part ")
@@ -451,5 +450,30 @@ func TestCallBackNeverBridgesTheAgentsVoicemail(t *testing.T) {
 		if kinds := eventKinds(t, st, l.caseID); slices.Contains(kinds, "call_attempted") {
 			t.Errorf("%+v: an attempt was recorded: %v", answer, kinds)
 		}
+	}
+}
+
+// Twilio's delivery report of an SMS the gateway sent: an undelivered one
+// is on the case's timeline, once.
+func TestUndeliveredSMSIsOnTheTimeline(t *testing.T) {
+	t.Parallel()
+	b := loopSetup(t)
+	l := openCase(t, b)
+	sent := b.sms.Messages()[0]
+	if sent.StatusCallback != l.url+gateway.PathSMSStatus {
+		t.Fatalf("SMS status callback = %q, want %s", sent.StatusCallback, l.url+gateway.PathSMSStatus)
+	}
+	st := openStore(t, b.cfg)
+	// The report names the message by the SID the gateway recorded.
+	waitFor(t, "the SMS to be recorded as sent", func() bool { return jobsDone(t, st, "send_sms") })
+	ctx, cancel := context.WithTimeout(t.Context(), waitLonger)
+	defer cancel()
+	for range 2 { // Twilio may report it twice
+		if err := b.sms.SendStatusError(ctx, sent.StatusCallback, sent.SID, "undelivered", 30003); err != nil {
+			t.Fatalf("SendStatusError = %v", err)
+		}
+	}
+	if n := countOf(eventKinds(t, st, l.caseID), "sms_undelivered"); n != 1 {
+		t.Errorf("timeline has %d sms_undelivered events, want 1", n)
 	}
 }

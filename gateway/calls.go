@@ -229,11 +229,7 @@ func (g *Gateway) voiceBridge(w http.ResponseWriter, r *http.Request, form url.V
 		ActionURL: g.callURL(PathVoiceAccept, call.ID, ""),
 		NoKey:     "No key was pressed, so the customer was not called. Text CALL with the case number when you are ready. Goodbye.",
 	})
-	if err != nil {
-		g.webhookFailed(w, r, err)
-		return
-	}
-	writeTwiML(w, doc)
+	g.answerTwiML(w, r, doc, err)
 }
 
 // voiceAccept answers the staff member's key press: 1 dials the customer
@@ -470,22 +466,13 @@ func (g *Gateway) voiceDial(w http.ResponseWriter, r *http.Request, form url.Val
 		return
 	}
 	text := "The call with the customer has ended. Text DONE with the case number and what you learned, once it is settled."
-	if call, err := g.callOfRequest(r.Context(), r); err == nil && machineAnswered(call.AnsweredBy) {
+	if call, err := g.callOfRequest(r.Context(), r); err == nil && twilio.IsMachine(call.AnsweredBy) {
 		text = "That was the customer's voicemail. We will email them that we called, and remind you to try again. Goodbye."
 	} else if !d.Connected() {
 		text = "We could not reach the customer. We will remind you to try again. Goodbye."
 	}
 	doc, err := twilio.SayTwiML(text)
-	if err != nil {
-		g.webhookFailed(w, r, err)
-		return
-	}
-	writeTwiML(w, doc)
-}
-
-// machineAnswered reports whether Twilio's AnsweredBy is a machine or fax.
-func machineAnswered(answeredBy string) bool {
-	return strings.HasPrefix(answeredBy, "machine") || answeredBy == "fax"
+	g.answerTwiML(w, r, doc, err)
 }
 
 // onceWebhook runs fn in a transaction together with the webhook's receipt:

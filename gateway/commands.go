@@ -37,11 +37,7 @@ func (g *Gateway) inboundSMS(w http.ResponseWriter, r *http.Request, form url.Va
 		return
 	}
 	doc, err := twilio.MessageTwiML(nonEmpty(reply)...)
-	if err != nil {
-		g.webhookFailed(w, r, err)
-		return
-	}
-	writeTwiML(w, doc)
+	g.answerTwiML(w, r, doc, err)
 }
 
 func nonEmpty(s string) []string {

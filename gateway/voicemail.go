@@ -100,11 +100,7 @@ func (g *Gateway) voiceInbound(w http.ResponseWriter, r *http.Request, form url.
 	} else {
 		doc, err = g.recordTwiML(open, req.To)
 	}
-	if err != nil {
-		g.webhookFailed(w, r, err)
-		return
-	}
-	writeTwiML(w, doc)
+	g.answerTwiML(w, r, doc, err)
 }
 
 // voiceInboundDialed: the team was rung first; record a message when
@@ -121,11 +117,7 @@ func (g *Gateway) voiceInboundDialed(w http.ResponseWriter, r *http.Request, for
 		return
 	}
 	doc, err := g.recordTwiML(true, form.Get("To"))
-	if err != nil {
-		g.webhookFailed(w, r, err)
-		return
-	}
-	writeTwiML(w, doc)
+	g.answerTwiML(w, r, doc, err)
 }
 
 // ringFirst lists who is rung before the caller is recorded: the
@@ -179,11 +171,7 @@ func (g *Gateway) publicURL(path string) string {
 // voiceRecorded thanks the caller once they finished the message.
 func (g *Gateway) voiceRecorded(w http.ResponseWriter, r *http.Request, _ url.Values) {
 	doc, err := twilio.SayTwiML("Thank you. We will call you back as soon as we can. Goodbye.")
-	if err != nil {
-		g.webhookFailed(w, r, err)
-		return
-	}
-	writeTwiML(w, doc)
+	g.answerTwiML(w, r, doc, err)
 }
 
 // voiceRecording records a finished recording, then waits for its

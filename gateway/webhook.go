@@ -66,6 +66,16 @@ func (g *Gateway) twilioWebhook(h webhookHandler) http.HandlerFunc {
 	}
 }
 
+// answerTwiML answers a webhook with doc, or as failed when building it
+// failed (err).
+func (g *Gateway) answerTwiML(w http.ResponseWriter, r *http.Request, doc string, err error) {
+	if err != nil {
+		g.webhookFailed(w, r, err)
+		return
+	}
+	writeTwiML(w, doc)
+}
+
 // writeTwiML answers a webhook with a TwiML document.
 func writeTwiML(w http.ResponseWriter, doc string) {
 	w.Header().Set("Content-Type", contentTypeTwiML)

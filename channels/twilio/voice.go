@@ -75,7 +75,7 @@ func (s CallStatus) Final() bool {
 
 // Machine reports whether answering-machine detection found a machine or
 // a fax rather than a person.
-func (s CallStatus) Machine() bool { return machine(s.AnsweredBy) }
+func (s CallStatus) Machine() bool { return IsMachine(s.AnsweredBy) }
 
 // VoiceRequest is Twilio's request for the TwiML of a call: the URL of a
 // call placed with Client.PlaceCall once it is answered, or a number's
@@ -207,9 +207,10 @@ func ParseAMD(form url.Values) (AMDResult, error) {
 
 // Machine reports whether a machine or a fax answered rather than a
 // person. "unknown" is not a machine.
-func (a AMDResult) Machine() bool { return machine(a.AnsweredBy) }
+func (a AMDResult) Machine() bool { return IsMachine(a.AnsweredBy) }
 
-// machine reports whether an AnsweredBy verdict names a machine or a fax.
-func machine(answeredBy string) bool {
+// IsMachine reports whether Twilio's AnsweredBy (answering-machine
+// detection's verdict) is a machine or a fax rather than a person.
+func IsMachine(answeredBy string) bool {
 	return strings.HasPrefix(answeredBy, "machine_") || answeredBy == "fax"
 }
