@@ -145,36 +145,49 @@ func (g *Gateway) command(ctx context.Context, tx store.Querier, in twilio.Inbou
 		}
 		cmd.CaseID = id
 	}
+	res.CaseID = cmd.CaseID
+	out, notifs, err := g.actOnCase(ctx, tx, staff.ID, cmd, dir, now, "sms:"+in.MessageSID,
+		func(tl *timeline, out routing.Outcome) {
+			tl.add(ctx, staffActor(staff.ID), "sms_command", commandEvent{MessageSID: in.MessageSID, From: from, Text: in.Body, Command: string(cmd.Kind), Reply: out.Reply})
+		})
+	res.Refused, res.Reply = out.Refused, out.Reply
+	return notifs, err
+}
+
+// actOnCase runs a staff member's command on case cmd.CaseID inside tx:
+// the policy decides (routing.Act), record writes how the command came
+// (an SMS, the dashboard) on the timeline, and the outcome is carried out.
+// A refusal, including an unknown case, is an Outcome with Refused set and
+// the reason in Reply; callKey makes a CALL's call idempotent.
+func (g *Gateway) actOnCase(ctx context.Context, tx store.Querier, staffID int64, cmd routing.Command, dir routing.Directory, now time.Time,
+	callKey string, record func(*timeline, routing.Outcome)) (routing.Outcome, []store.Notification, error) {
 	v, err := g.loadCase(ctx, tx, cmd.CaseID)
 	if errors.Is(err, store.ErrNotFound) {
-		res.Refused, res.Reply = true, fmt.Sprintf("There is no case %d.", cmd.CaseID)
-		return nil, nil
+		return routing.Outcome{Refused: true, Reply: fmt.Sprintf("There is no case %d.", cmd.CaseID)}, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return routing.Outcome{}, nil, err
 	}
-	res.CaseID = v.c.ID
-	out := routing.Act(g.opts.Policy, v.facts, staff.ID, cmd, dir, now)
-	res.Refused, res.Reply = out.Refused, out.Reply
+	out := routing.Act(g.opts.Policy, v.facts, staffID, cmd, dir, now)
 	if out.Refused {
-		return nil, nil
+		return out, nil, nil
 	}
-	actor := staffActor(staff.ID)
+	actor := staffActor(staffID)
 	tl := timeline{tx: tx, caseID: v.c.ID, at: now}
-	tl.add(ctx, actor, "sms_command", commandEvent{MessageSID: in.MessageSID, From: from, Text: in.Body, Command: string(cmd.Kind), Reply: out.Reply})
+	record(&tl, out)
 	if tl.err != nil {
-		return nil, tl.err
+		return out, nil, tl.err
 	}
 	notifs, err := g.apply(ctx, tx, v, out, applyParams{actor: actor, dir: dir, now: now})
 	if err != nil {
-		return nil, err
+		return out, nil, err
 	}
 	if out.PlaceCall {
-		if err := g.queueCall(ctx, tx, v, staff.ID, actor, "sms:"+in.MessageSID, now); err != nil {
-			return nil, err
+		if err := g.queueCall(ctx, tx, v, staffID, actor, callKey, now); err != nil {
+			return out, nil, err
 		}
 	}
-	return notifs, nil
+	return out, notifs, nil
 }
 
 // onlyOpenCase finds the one active case a staff member owns, for a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/gateway/web"
 	"github.com/triage-gw/triage/nlp"
 	"github.com/triage-gw/triage/routing"
 )
@@ -49,6 +50,13 @@ type Options struct {
 	// Intake are the connectors that pull messages (the IMAP poller); each
 	// runs until its context ends.
 	Intake []Runner
+	// Dashboard serves the web app (login, queue, cases, audit) on every
+	// path the webhooks and health checks do not take; nil means none.
+	Dashboard http.Handler
+	// Metrics serves GET /metrics; MetricsToken, when set, guards it on the
+	// main server, and MetricsAddr serves it on a listener of its own.
+	MetricsToken string
+	MetricsAddr  string
 	// HTTPAddr is where the HTTP server listens; "" means no server.
 	HTTPAddr string
 	// Listener, when set, is used instead of listening on HTTPAddr.
@@ -100,8 +108,11 @@ type Gateway struct {
 	now    func() time.Time
 	jobs   store.JobClient
 	server *http.Server
+	// metrics are this gateway's Prometheus metrics (GET /metrics).
+	metrics *metrics
 
-	zones      *zones // time zones of staff, loaded once each
+	web        *web.Server // the dashboard, when built by Open
+	zones      *zones      // time zones of staff, loaded once each
 	closers    []func() error
 	closeStore bool
 	stopOnce   sync.Once
@@ -132,6 +143,8 @@ func New(opts Options) (*Gateway, error) {
 		opts.JobWorkers = 16
 	}
 	g := &Gateway{opts: opts, store: opts.Store, log: opts.Logger, now: opts.Now, zones: &zones{log: opts.Logger}}
+	g.metrics = newMetrics(opts, opts.Store)
+	g.store = g.metrics.observe(opts.Store)
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &smsWorker{g: g})
@@ -146,6 +159,7 @@ func New(opts Options) (*Gateway, error) {
 			queueTimers: {MaxWorkers: 2},
 		},
 		Workers:           workers,
+		Middleware:        g.metrics.jobMiddleware(),
 		FetchPollInterval: opts.JobPollInterval,
 		// After jobs are inserted or finish, workers look again this soon:
 		// a burst (voicemail to ingest, SMS to send) drains at the workers'
@@ -186,7 +200,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 			return fmt.Errorf("listen %s: %w", g.opts.HTTPAddr, err)
 		}
 	}
-	errc := make(chan error, 1+len(g.opts.Intake))
+	errc := make(chan error, 2+len(g.opts.Intake))
 	var wg sync.WaitGroup
 	if ln != nil {
 		g.log.Info("http listening", "addr", ln.Addr().String())
@@ -196,6 +210,11 @@ func (g *Gateway) Run(ctx context.Context) error {
 			}
 		})
 	}
+	wg.Go(func() {
+		if err := g.serveMetrics(); err != nil {
+			errc <- err
+		}
+	})
 	intakeCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
 	for _, r := range g.opts.Intake {
@@ -219,6 +238,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if err := g.server.Shutdown(shutdownCtx); err != nil {
 		g.log.Warn("http shutdown", "err", err)
 	}
+	g.shutdownMetrics(shutdownCtx)
 	wg.Wait()
 	g.stopJobsWithin(shutdownCtx)
 	return runErr

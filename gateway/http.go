@@ -23,6 +23,12 @@ func (g *Gateway) routes() http.Handler {
 	mux.HandleFunc("POST "+PathVoiceRecorded, g.twilioWebhook(g.voiceRecorded))
 	mux.HandleFunc("POST "+PathVoiceRecording, g.twilioWebhook(g.voiceRecording))
 	mux.HandleFunc("POST "+PathVoiceTranscription, g.twilioWebhook(g.voiceTranscription))
+	if g.opts.MetricsToken != "" {
+		mux.Handle("GET /metrics", requireToken(g.opts.MetricsToken, g.metrics.handler))
+	}
+	if g.opts.Dashboard != nil {
+		mux.Handle("/", g.opts.Dashboard)
+	}
 	return mux
 }
 

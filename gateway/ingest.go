@@ -203,7 +203,8 @@ func (g *Gateway) write(ctx context.Context, tx store.Querier, res *IngestResult
 			summary = smsSummary(res)
 		}
 		c, err := tx.CaseInsert(ctx, store.CaseInsertParams{
-			CustomerID: customerID, OwnerID: plan.OwnerID, Status: store.CaseOpen, Priority: string(plan.Priority),
+			CustomerID: customerID, OwnerID: plan.OwnerID, Channel: in.Channel, ReceivedAt: receivedAt(in.SentAt, now),
+			Status: store.CaseOpen, Priority: string(plan.Priority),
 			Category: string(a.Category.Primary), Subject: in.Subject, Summary: summary,
 			RelationshipRisk: plan.RelationshipRisk, ComplainedAbout: plan.ComplainedAbout, DueAt: plan.DueAt, OpenedAt: now,
 		})
@@ -440,4 +441,18 @@ func smsFacts(res *IngestResult) []string {
 		facts = append([]string{"call back " + n}, facts[:min(len(facts), 3)]...)
 	}
 	return facts
+}
+
+// maxSentSkew bounds how far before its commit a message's own date is
+// believed: a Date header older than this is a wrong clock, not a lag.
+const maxSentSkew = 30 * 24 * time.Hour
+
+// receivedAt is when a message reached its server, for the audit's ingest
+// lag: its date when that is plausible (not after now, not more than
+// maxSentSkew before), now otherwise.
+func receivedAt(sent, now time.Time) time.Time {
+	if sent.IsZero() || sent.After(now) || now.Sub(sent) > maxSentSkew {
+		return now
+	}
+	return sent.UTC()
 }

@@ -105,7 +105,12 @@ func (g *Gateway) apply(ctx context.Context, tx store.Querier, v caseView, out r
 				ByAgent: a.ByAgent, Late: a.Late, Unanswered: a.Unanswered})
 			continue
 		}
-		tl.add(ctx, p.actor, e.Kind, noteEvent{Note: e.Note})
+		ne := noteEvent{Note: e.Note}
+		if e.Kind == "resolved" {
+			// Kept apart, so managers read the lessons together (P8).
+			ne.Lessons = out.LessonsLearned
+		}
+		tl.add(ctx, p.actor, e.Kind, ne)
 	}
 	if tl.err != nil {
 		return nil, tl.err

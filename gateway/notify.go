@@ -29,6 +29,10 @@ func (g *Gateway) notify(ctx context.Context, tx store.Querier, p notifyParams) 
 		tl.add(ctx, "system", "sms_not_possible", noteEvent{Note: fmt.Sprintf("staff %d (%s) has no phone number: %s not told by SMS", p.notice.StaffID, st.Name, p.notice.Role)})
 		return store.Notification{}, tl.err
 	}
+	if !st.Active {
+		tl.add(ctx, "system", "sms_not_possible", noteEvent{Note: fmt.Sprintf("%s is no longer active staff: %s not told by SMS", st.Name, p.notice.Role)})
+		return store.Notification{}, tl.err
+	}
 	if st.SMSOptedOut {
 		tl.add(ctx, "system", "sms_not_possible", noteEvent{Note: fmt.Sprintf("%s texted STOP: %s not told by SMS", st.Name, p.notice.Role)})
 		return store.Notification{}, tl.err

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,6 +44,14 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs])
 		dir, _, err := g.directoryIn(ctx, tx)
 		if err != nil {
 			return err
+		}
+		// The reminder goes to whoever has the work now: the person it
+		// was set for may have been deactivated since (their tasks moved).
+		if s, ok := dir[a.StaffID]; !ok || !s.Active {
+			a.StaffID = cmp.Or(v.facts.AssigneeID, v.c.OwnerID)
+			if a.What == reminderFollowUp && v.followUp != nil {
+				a.StaffID = cmp.Or(v.followUp.AssigneeID, a.StaffID)
+			}
 		}
 		var why string
 		switch a.What {

@@ -3,6 +3,8 @@ package gateway
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,8 +18,10 @@ import (
 	"github.com/triage-gw/triage/channels/imap"
 	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/configs"
+	"github.com/triage-gw/triage/gateway/audit"
 	"github.com/triage-gw/triage/gateway/config"
 	"github.com/triage-gw/triage/gateway/store"
+	"github.com/triage-gw/triage/gateway/web"
 	"github.com/triage-gw/triage/nlp"
 	"github.com/triage-gw/triage/routing"
 )
@@ -110,8 +114,12 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 	} else {
 		log.Warn("channel off: twilio (no SMS will be sent; notifications are recorded as not sent)")
 	}
+	opts.MetricsAddr, opts.MetricsToken = cfg.Metrics.Addr, cfg.Metrics.Token.Value()
 	g, err := New(opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := g.mountDashboard(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if cfg.Voice.Enabled && cfg.Twilio.Enabled && (cfg.Voice.Pull.Enabled || cfg.Voice.Pull.Only) {
@@ -226,4 +234,52 @@ func smsStatusURL(publicURL string) string {
 		return ""
 	}
 	return strings.TrimRight(publicURL, "/") + PathSMSStatus
+}
+
+// linkKeySetting is where a generated slot-link key is kept.
+const linkKeySetting = "dashboard.link_key"
+
+// mountDashboard builds the web dashboard from cfg and serves it on the
+// gateway's HTTP server.
+func (g *Gateway) mountDashboard(ctx context.Context, cfg config.Config) error {
+	key, err := linkKey(ctx, g.store, cfg.Dashboard.LinkSecret.Value())
+	if err != nil {
+		return err
+	}
+	d := cfg.Dashboard
+	wo := web.Options{
+		Store: g.store, Actions: g.Dashboard(), Now: g.now, Logger: g.log.With("component", "web"),
+		SessionIdle: d.SessionIdle, SessionMax: d.SessionMax, LoginAttempts: d.LoginAttempts, LoginWindow: d.LoginWindow,
+		SecureCookies: !d.InsecureCookies, LinkKey: key, SlotLinkTTL: d.SlotLinkTTL,
+		Targets: audit.Targets{Notify: d.Targets.Notify, Conversation: d.Targets.Conversation, Resolution: d.Targets.Resolution},
+	}
+	if g.opts.VoiceAPI != nil {
+		wo.Recordings = g.Dashboard()
+	}
+	srv, err := web.New(wo)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	g.web = srv
+	g.opts.Dashboard = srv
+	g.server.Handler = g.routes()
+	return nil
+}
+
+// linkKey is the key that signs the customer's slot links: the configured
+// secret, or one generated once and kept in the database (so links survive
+// a restart and every instance on one database agrees).
+func linkKey(ctx context.Context, st store.Store, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("generate link key: %w", err)
+	}
+	v, err := st.SettingSetIfAbsent(ctx, linkKeySetting, hex.EncodeToString(b))
+	if err != nil {
+		return nil, fmt.Errorf("link key: %w", err)
+	}
+	return hex.DecodeString(v)
 }

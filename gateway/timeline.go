@@ -57,6 +57,8 @@ type (
 	}
 	noteEvent struct {
 		Note string `json:"note"`
+		// Lessons is a resolved case's lessons-learned note (P8).
+		Lessons string `json:"lessons,omitempty"`
 	}
 	taskEvent struct {
 		TaskID     int64     `json:"task_id"`

@@ -35,6 +35,13 @@ func (w *smsWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) error
 		return nil
 	}
 	log := g.log.With("notification_id", n.ID, "case_id", n.CaseID, "attempt", job.Attempt)
+	if n.StaffID != 0 {
+		// Deactivated since it was queued: it is no longer theirs to hear.
+		if st, err := g.store.StaffGetByID(ctx, n.StaffID); err == nil && !st.Active && n.Status == store.NotificationQueued {
+			log.Info("staff deactivated since the sms was queued: not sent", "staff_id", n.StaffID)
+			return g.smsOutcome(ctx, n, smsAttempt{attempt: job.Attempt, status: store.NotificationFailed, errText: "staff deactivated", kind: "sms_not_possible"})
+		}
+	}
 	if g.opts.SMS == nil {
 		log.Warn("sms channel is off: notification not sent")
 		return g.smsOutcome(ctx, n, smsAttempt{attempt: job.Attempt, status: store.NotificationFailed, errText: "sms channel is off", kind: "sms_not_sent"})

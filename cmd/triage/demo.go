@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/triage-gw/triage/channels/twilio/twiliotest"
 	"github.com/triage-gw/triage/gateway"
 	"github.com/triage-gw/triage/gateway/config"
+	"github.com/triage-gw/triage/gateway/web"
 	"github.com/triage-gw/triage/routing"
 )
 
@@ -94,7 +96,17 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.DataDir = dir
 	cfg.HTTP.Addr = ln.Addr().String()
 	cfg.HTTP.PublicURL = base
-	cfg.Staff = demoStaff
+	cfg.Staff = slices.Clone(demoStaff)
+	// A login for the manager, to look around the dashboard.
+	managerPassword := randomHex(8)
+	for i, st := range cfg.Staff {
+		if st.Email == demoManager {
+			if cfg.Staff[i].PasswordHash, err = web.HashPassword(managerPassword); err != nil {
+				return fmt.Errorf("demo login: %w", err)
+			}
+		}
+	}
+	cfg.Dashboard.InsecureCookies = isLoopbackAddr(cfg.HTTP.Addr)
 	cfg.Policy.DefaultOwner = "lee@demo.example"
 	cfg.CustomersFile = filepath.Join(dir, "customers.yaml")
 	if err := os.WriteFile(cfg.CustomersFile, []byte(demoCustomers), 0o600); err != nil {
@@ -126,8 +138,9 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo: gateway on %s (/healthz, /readyz); Twilio webhooks at %s%s and %s/twilio/voice/... (unsigned requests are refused); Ctrl-C to stop\n\n",
+	fmt.Fprintf(stdout, "demo: gateway on %s (/healthz, /readyz); Twilio webhooks at %s%s and %s/twilio/voice/... (unsigned requests are refused); Ctrl-C to stop\n",
 		base, base, gateway.PathSMS, base)
+	fmt.Fprintf(stdout, "demo: dashboard at %s/login: log in as the manager %s with password %s\n\n", base, demoManager, managerPassword)
 	// Two callers leave voicemail once the mailbox is in: one angry, with a
 	// transcript; one whose transcription fails.
 	agent.wg.Go(func() {
@@ -368,3 +381,19 @@ func (a *demoAgent) legs(cb demoCallBack) {
 
 // wait lets the replies in flight finish.
 func (a *demoAgent) wait() { a.wg.Wait() }
+
+// demoManager is the demo's manager, who gets a dashboard login.
+const demoManager = "anna@demo.example"
+
+// isLoopbackAddr reports whether a host:port listens on loopback only.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -7,6 +7,9 @@
 //	triage migrate [-config FILE]   apply database migrations and exit
 //	triage score   [flags] FILE|-   score messages and print the assessment
 //	triage bench   [flags]          measure the intake pipeline's throughput
+//	triage staff   <command>        list staff, set passwords, deactivate
+//	triage import  [flags] FILE     load customers or staff from CSV or YAML
+//	triage audit   [flags]          print the response-time audit of a period
 //	triage version
 package main
 
@@ -47,6 +50,11 @@ commands:
   migrate  apply database migrations and exit (-config FILE)
   score    score messages (.eml or text) and print the assessment
   bench    measure parsing, scoring and ingest throughput (medians over rounds)
+  staff    list staff, set or hash dashboard passwords, deactivate someone
+           (staff list | set-password EMAIL | hash-password | deactivate EMAIL)
+  import   load customers or staff from a CSV or YAML file; valid rows are
+           applied even when others are rejected (exit status 1)
+  audit    print the response-time audit of a period (table, CSV or JSON)
   version  print the version
 
 Run 'triage <command> -h' for a command's flags.
@@ -69,6 +77,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return score(ctx, rest, stdin, stdout, stderr)
 	case "bench":
 		return bench(ctx, rest, stdout, stderr)
+	case "staff":
+		return staffCmd(ctx, rest, stdin, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "triage", version)
 		return nil

@@ -20,18 +20,20 @@ import (
 // Config is the whole gateway configuration. The zero value of every field
 // means its default (see Default).
 type Config struct {
-	DataDir  string   `yaml:"data_dir"`
-	Log      Log      `yaml:"log"`
-	Database Database `yaml:"database"`
-	HTTP     HTTP     `yaml:"http"`
-	IMAP     IMAP     `yaml:"imap"`
-	Twilio   Twilio   `yaml:"twilio"`
-	Voice    Voice    `yaml:"voice"`
-	SMTP     SMTP     `yaml:"smtp"`
-	Policy   Policy   `yaml:"policy"`
-	NLP      NLP      `yaml:"nlp"`
-	Jobs     Jobs     `yaml:"jobs"`
-	Staff    []Staff  `yaml:"staff"`
+	DataDir   string    `yaml:"data_dir"`
+	Log       Log       `yaml:"log"`
+	Database  Database  `yaml:"database"`
+	HTTP      HTTP      `yaml:"http"`
+	IMAP      IMAP      `yaml:"imap"`
+	Twilio    Twilio    `yaml:"twilio"`
+	Voice     Voice     `yaml:"voice"`
+	SMTP      SMTP      `yaml:"smtp"`
+	Policy    Policy    `yaml:"policy"`
+	NLP       NLP       `yaml:"nlp"`
+	Jobs      Jobs      `yaml:"jobs"`
+	Dashboard Dashboard `yaml:"dashboard"`
+	Metrics   Metrics   `yaml:"metrics"`
+	Staff     []Staff   `yaml:"staff"`
 	// CustomersFile is a YAML list of customers (see Customer) loaded at start.
 	CustomersFile string `yaml:"customers_file"`
 }
@@ -59,6 +61,51 @@ type HTTP struct {
 	// "https://triage.example.com"; used for webhook signatures and links.
 	PublicURL       string        `yaml:"public_url"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // default 15s
+}
+
+// Dashboard configures the web app managers and agents log in to (served
+// on http.addr, under http.public_url).
+type Dashboard struct {
+	// SessionIdle ends a login unused this long (default 8h); SessionMax
+	// ends any login this long after it began (default 7 days).
+	SessionIdle time.Duration `yaml:"session_idle"`
+	SessionMax  time.Duration `yaml:"session_max"`
+	// LoginAttempts is how many failed logins one account, or one client
+	// address, may make per LoginWindow before it must wait (default 5 per
+	// 15m).
+	LoginAttempts int           `yaml:"login_attempts"`
+	LoginWindow   time.Duration `yaml:"login_window"`
+	// LinkSecret signs the customer's slot-picking links. Unset, a random
+	// key is generated once and kept in the database.
+	LinkSecret     Secret `yaml:"link_secret"`
+	LinkSecretFile string `yaml:"link_secret_file"`
+	// SlotLinkTTL is how long a slot-picking link works (default 72h).
+	SlotLinkTTL time.Duration `yaml:"slot_link_ttl"`
+	// InsecureCookies drops the Secure flag from cookies, for a dashboard
+	// reached over plain http on loopback only.
+	InsecureCookies bool `yaml:"insecure_cookies"`
+	// Targets are the audit's SLA targets besides the call-back's due time.
+	Targets AuditTargets `yaml:"targets"`
+}
+
+// AuditTargets are the times the audit counts as met: from receipt to the
+// first notification, to the first live conversation and to resolution.
+// The first call attempt's target is each case's own due time (POLICY P2).
+type AuditTargets struct {
+	Notify       time.Duration `yaml:"notify"`       // default 5m
+	Conversation time.Duration `yaml:"conversation"` // default 24h
+	Resolution   time.Duration `yaml:"resolution"`   // default 72h
+}
+
+// Metrics configures the Prometheus endpoint GET /metrics.
+type Metrics struct {
+	// Addr serves /metrics on a listener of its own (e.g. a port the
+	// scraper reaches and the public does not), without a token.
+	Addr string `yaml:"addr"`
+	// Token, when set, serves /metrics on http.addr too, to requests with
+	// "Authorization: Bearer <token>".
+	Token     Secret `yaml:"token"`
+	TokenFile string `yaml:"token_file"`
 }
 
 // IMAP configures the support mailbox.
@@ -242,8 +289,9 @@ type Staff struct {
 	TimeZone string   `yaml:"time_zone"`
 	Hours    string   `yaml:"hours"`
 	Aliases  []string `yaml:"aliases"`
-	// PasswordHash is kept for a dashboard login; this version has no
-	// dashboard and does not read it.
+	// PasswordHash is the dashboard login's bcrypt hash (make one with
+	// `triage staff hash-password`). Empty leaves the stored login alone:
+	// set it with `triage staff set-password EMAIL` or in the dashboard.
 	PasswordHash string `yaml:"password_hash"`
 }
 
@@ -291,6 +339,21 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Jobs.Workers == 0 {
 		c.Jobs.Workers = 16
+	}
+	durDef := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	durDef(&c.Dashboard.SessionIdle, 8*time.Hour)
+	durDef(&c.Dashboard.SessionMax, 7*24*time.Hour)
+	durDef(&c.Dashboard.LoginWindow, 15*time.Minute)
+	durDef(&c.Dashboard.SlotLinkTTL, 72*time.Hour)
+	durDef(&c.Dashboard.Targets.Notify, 5*time.Minute)
+	durDef(&c.Dashboard.Targets.Conversation, 24*time.Hour)
+	durDef(&c.Dashboard.Targets.Resolution, 72*time.Hour)
+	if c.Dashboard.LoginAttempts == 0 {
+		c.Dashboard.LoginAttempts = 5
 	}
 	if c.Jobs.RescueAfter == 0 {
 		c.Jobs.RescueAfter = 10 * time.Minute

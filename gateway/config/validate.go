@@ -33,6 +33,12 @@ func (c *Config) resolveSecrets() error {
 	if c.SMTP.Enabled {
 		errs = append(errs, c.SMTP.Password.resolve("smtp.password", c.SMTP.PasswordFile))
 	}
+	if c.Dashboard.LinkSecret.from != "" || c.Dashboard.LinkSecretFile != "" {
+		errs = append(errs, c.Dashboard.LinkSecret.resolve("dashboard.link_secret", c.Dashboard.LinkSecretFile))
+	}
+	if c.Metrics.Token.from != "" || c.Metrics.TokenFile != "" {
+		errs = append(errs, c.Metrics.Token.resolve("metrics.token", c.Metrics.TokenFile))
+	}
 	if c.Database.URLFile != "" {
 		if c.Database.URL != "" {
 			errs = append(errs, errors.New("database.url: give either database.url or database.url_file, not both"))
@@ -115,6 +121,7 @@ func (c Config) Validate() error {
 	}
 	c.validatePolicy(bad)
 	c.validateStaff(bad)
+	c.validateDashboard(bad)
 	return errors.Join(errs...)
 }
 
@@ -377,4 +384,35 @@ func (c Config) RoutingPolicy() routing.Policy {
 	}
 	p.Voicemail.MinPriority = routing.Priority(c.Voice.MinPriority)
 	return p
+}
+
+func (c Config) validateDashboard(bad func(string, string, ...any)) {
+	d := c.Dashboard
+	for key, v := range map[string]time.Duration{"dashboard.session_idle": d.SessionIdle, "dashboard.session_max": d.SessionMax,
+		"dashboard.login_window": d.LoginWindow, "dashboard.slot_link_ttl": d.SlotLinkTTL,
+		"dashboard.targets.notify": d.Targets.Notify, "dashboard.targets.conversation": d.Targets.Conversation,
+		"dashboard.targets.resolution": d.Targets.Resolution} {
+		if v < 0 {
+			bad(key, "must not be negative")
+		}
+	}
+	if d.SessionIdle > d.SessionMax {
+		bad("dashboard.session_idle", "longer than dashboard.session_max (%s)", d.SessionMax)
+	}
+	if d.LoginAttempts < 0 {
+		bad("dashboard.login_attempts", "must not be negative")
+	}
+	if d.LinkSecret.IsSet() && len(d.LinkSecret.Value()) < 32 {
+		bad("dashboard.link_secret", "want at least 32 characters (e.g. `openssl rand -hex 32`)")
+	}
+	if d.InsecureCookies {
+		if host, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil || !isLoopback(host) {
+			bad("dashboard.insecure_cookies", "allowed only when http.addr is a loopback address, not %q: a login cookie must not cross a network in clear", c.HTTP.Addr)
+		}
+	}
+	if c.Metrics.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Addr); err != nil {
+			bad("metrics.addr", "%v", err)
+		}
+	}
 }

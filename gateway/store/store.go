@@ -157,6 +157,153 @@ type Querier interface {
 	// JobInsert enqueues durable jobs; inside InTx they commit with the
 	// transaction.
 	JobInsert(ctx context.Context, jobs ...river.InsertManyParams) error
+
+	// Dashboard logins. StaffSetPassword stores a password hash ("" removes
+	// the login); StaffSetActive deactivates (keeps history, owns nothing
+	// new, gets no SMS) or reactivates a staff member.
+	StaffSetPassword(ctx context.Context, id int64, hash string) error
+	StaffSetActive(ctx context.Context, id int64, active bool) (Staff, error)
+	// Sessions are stored by the hash of their token, never the token.
+	SessionInsert(ctx context.Context, s Session) error
+	SessionGet(ctx context.Context, idHash string) (Session, error)
+	SessionTouch(ctx context.Context, idHash string, lastSeen time.Time) error
+	SessionDelete(ctx context.Context, idHash string) error
+	// SessionDeleteByStaff ends every session of a staff member (password
+	// changed, deactivated).
+	SessionDeleteByStaff(ctx context.Context, staffID int64) error
+	// SessionDeleteExpired removes sessions that expired before t.
+	SessionDeleteExpired(ctx context.Context, t time.Time) (int, error)
+
+	// CustomerSetOwner moves an account to another owner and records the
+	// change (POLICY P7); a no-op when OwnerID is already the owner.
+	CustomerSetOwner(ctx context.Context, p CustomerSetOwnerParams) (Customer, error)
+	CustomerListByOwner(ctx context.Context, ownerID int64) ([]Customer, error)
+	// OwnerChangeList returns a customer's owner changes, oldest first
+	// (customerID 0: every customer's, newest first, at most limit).
+	OwnerChangeList(ctx context.Context, customerID int64, limit int) ([]OwnerChange, error)
+
+	// CaseQueue lists active cases for the dashboard's queue, soonest due
+	// first, with what the queue shows of each.
+	CaseQueue(ctx context.Context, p CaseQueueParams) ([]QueueItem, error)
+	// CaseAuditList returns one row per case opened in [From, To), with its
+	// milestones, for the audit.
+	CaseAuditList(ctx context.Context, p CaseAuditParams) ([]CaseAudit, error)
+	// CaseLessonList returns resolved cases' lessons-learned notes, newest
+	// first (POLICY P8), of the cases owned by OwnerIDs (nil: all).
+	CaseLessonList(ctx context.Context, p LessonListParams) ([]Lesson, error)
+
+	// SettingGet and SettingSet keep small values the gateway generates for
+	// itself (the key that signs the customer's slot links).
+	SettingGet(ctx context.Context, key string) (string, error)
+	// SettingSetIfAbsent stores value under key unless key is set, and
+	// returns what is stored.
+	SettingSetIfAbsent(ctx context.Context, key, value string) (string, error)
+	// SettingSet stores value under key, replacing what was there.
+	SettingSet(ctx context.Context, key, value string) error
+}
+
+// Session is one dashboard login.
+type Session struct {
+	IDHash     string // hex SHA-256 of the cookie's token
+	StaffID    int64
+	CSRFToken  string // the token forms must carry
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // absolute end
+	LastSeenAt time.Time // idle expiry counts from here
+}
+
+// CustomerSetOwnerParams moves a customer to OwnerID.
+type CustomerSetOwnerParams struct {
+	CustomerID, OwnerID int64
+	At                  time.Time
+	Actor               string // "staff:12", "system", "import"
+	Reason              string
+}
+
+// OwnerChange is one change of a customer's owner (POLICY P7).
+type OwnerChange struct {
+	ID            int64
+	CustomerID    int64
+	FromOwnerID   int64 // 0 when unassigned before
+	ToOwnerID     int64
+	At            time.Time
+	Actor, Reason string
+}
+
+// CaseQueueParams filters the queue; zero fields do not filter.
+type CaseQueueParams struct {
+	// OwnerIDs limits the queue to cases owned by, or with an open task
+	// assigned to, these staff; nil means everyone's.
+	OwnerIDs []int64
+	Priority string
+	Channel  string
+	Category string
+	// Search matches the subject, summary, customer name or case number.
+	Search string
+	Limit  int // 0 means 200
+}
+
+// QueueItem is one active case as the queue shows it.
+type QueueItem struct {
+	Case
+	Channel      string
+	CustomerName string
+	// The latest assessment on the case.
+	ToneLabel    string
+	UrgencyLevel string
+	Detail       []byte // that assessment's JSON (reasons)
+}
+
+// CaseAuditParams selects the cases opened in [From, To).
+type CaseAuditParams struct {
+	From, To time.Time
+}
+
+// CaseAudit is one case's milestones, kept on the case as its timeline
+// grows (by trigger, so no writer can forget them). Zero times are
+// milestones not reached.
+type CaseAudit struct {
+	CaseID     int64
+	CustomerID int64
+	OwnerID    int64
+	Channel    string
+	Priority   string
+	Category   string
+	Status     string
+	// ReceivedAt is when the first message reached the mail or phone
+	// server; OpenedAt when the case was committed (the difference is the
+	// ingest lag).
+	ReceivedAt          time.Time
+	OpenedAt            time.Time
+	DueAt               time.Time
+	FirstNotifiedAt     time.Time // first sms_sent
+	FirstCallAt         time.Time // first call_attempted
+	FirstConversationAt time.Time // first call_connected
+	ResolvedAt          time.Time
+	Escalations         int // escalated events
+	Breaches            int // sla_breached events
+	Violations          int // policy_violation events (P1)
+	Contacts            int // message_received events: 1 + repeat contacts
+	// The latest follow-up task, if any.
+	FollowUpDueAt  time.Time
+	FollowUpDoneAt time.Time // zero unless done
+}
+
+// LessonListParams filters lessons learned.
+type LessonListParams struct {
+	OwnerIDs []int64
+	Limit    int // 0 means 200
+}
+
+// Lesson is the lessons-learned note of a resolved case.
+type Lesson struct {
+	CaseID     int64
+	OwnerID    int64
+	Category   string
+	Subject    string
+	Note       string
+	Actor      string
+	ResolvedAt time.Time
 }
 
 // ContactKind is the kind of a customer contact point.
@@ -188,7 +335,9 @@ type Staff struct {
 	CreatedAt   time.Time
 }
 
-// StaffUpsertParams creates or updates the staff member with Email.
+// StaffUpsertParams creates or updates the staff member with Email. An
+// empty PasswordHash keeps the stored one (a login set with the CLI or in
+// the dashboard survives a directory load).
 type StaffUpsertParams struct {
 	Name, Email, Phone, Role string
 	ManagerID                int64
@@ -349,6 +498,8 @@ type Case struct {
 // CaseInsertParams opens a case.
 type CaseInsertParams struct {
 	CustomerID, OwnerID        int64
+	Channel                    string    // of the first message
+	ReceivedAt                 time.Time // the first message reached the server; zero: OpenedAt
 	Status, Priority, Category string
 	Subject, Summary           string
 	RelationshipRisk           bool

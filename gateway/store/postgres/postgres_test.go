@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/triage-gw/triage/gateway/store"
 	"github.com/triage-gw/triage/gateway/store/postgres"
@@ -85,4 +88,46 @@ func TestOpenBadURL(t *testing.T) {
 	if msg := err.Error(); strings.Contains(msg, secret) {
 		t.Errorf("Open(unreachable) error = %q, want it without the password", msg)
 	}
+}
+
+// A database made before the dashboard (schema version 4) gets its cases'
+// channels, arrival times and audit milestones from its messages and
+// timelines when 0005 is applied.
+func TestUpgradeBackfillsDashboardMilestones(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u := storetest.PostgresSchemaURL(t)
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	list, err := migrations.List(migrations.EnginePostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.Version > 4 {
+			break
+		}
+		if _, err := conn.Exec(ctx, m.SQL); err != nil {
+			t.Fatalf("apply %d: %v", m.Version, err)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert := func(query string, args ...any) (int64, error) {
+		var id int64
+		err := conn.QueryRow(ctx, query, args...).Scan(&id)
+		return id, err
+	}
+	seed := storetest.SeedSchema4(t, insert, func(t time.Time) any { return t })
+	conn.Close(ctx)
+
+	s, err := postgres.Open(ctx, u, store.OpenOptions{Migrate: true})
+	if err != nil {
+		t.Fatalf("Open(version 4 schema, Migrate) error = %v", err)
+	}
+	defer s.Close()
+	storetest.CheckSchema5Backfill(t, s, seed)
 }

@@ -14,27 +14,39 @@ const caseColumns = `id, customer_id, owner_id, status, priority, category, subj
 
 func scanCase(r Row) (store.Case, error) {
 	var c store.Case
-	err := r.Scan(&c.ID, idDest{&c.CustomerID}, idDest{&c.OwnerID}, &c.Status, &c.Priority,
-		&c.Category, &c.Subject, &c.Summary, &c.RelationshipRisk, idsDest{&c.ComplainedAbout}, timeDest{&c.DueAt},
-		timeDest{&c.OpenedAt}, timeDest{&c.UpdatedAt}, timeDest{&c.ResolvedAt})
+	err := r.Scan(caseDest(&c)...)
 	return c, err
 }
 
+// caseDest returns the scan destinations of caseColumns into c.
+func caseDest(c *store.Case) []any {
+	return []any{&c.ID, idDest{&c.CustomerID}, idDest{&c.OwnerID}, &c.Status, &c.Priority,
+		&c.Category, &c.Subject, &c.Summary, &c.RelationshipRisk, idsDest{&c.ComplainedAbout}, timeDest{&c.DueAt},
+		timeDest{&c.OpenedAt}, timeDest{&c.UpdatedAt}, timeDest{&c.ResolvedAt}}
+}
+
 // CaseInsert opens a case. An empty Status is store.CaseOpen; a zero
-// OpenedAt is the store's clock; UpdatedAt starts equal to OpenedAt.
+// OpenedAt is the store's clock; UpdatedAt starts equal to OpenedAt, and a
+// zero ReceivedAt is OpenedAt. The audit milestones start empty: the
+// timeline's triggers fill them (see migration 0005).
 func (q *queries) CaseInsert(ctx context.Context, p store.CaseInsertParams) (store.Case, error) {
 	status := p.Status
 	if status == "" {
 		status = store.CaseOpen
 	}
 	opened := q.orNow(p.OpenedAt)
+	received := opened
+	if !p.ReceivedAt.IsZero() {
+		received = normalizeTime(p.ReceivedAt)
+	}
 	c, err := scanCase(q.c.QueryRow(ctx, `
 		INSERT INTO cases (customer_id, owner_id, status, priority, category, subject, summary,
-			relationship_risk, complained_about, due_at, opened_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			relationship_risk, complained_about, due_at, opened_at, updated_at, channel, received_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		RETURNING `+caseColumns,
 		idArg(p.CustomerID), idArg(p.OwnerID), status, p.Priority, p.Category, p.Subject, p.Summary,
-		p.RelationshipRisk, idsArg(p.ComplainedAbout), timeArg(p.DueAt), timeArg(opened), timeArg(opened)))
+		p.RelationshipRisk, idsArg(p.ComplainedAbout), timeArg(p.DueAt), timeArg(opened), timeArg(opened),
+		p.Channel, timeArg(received)))
 	if err != nil {
 		return store.Case{}, fmt.Errorf("case insert: %w", err)
 	}

@@ -34,7 +34,8 @@ func (q *queries) StaffUpsert(ctx context.Context, p store.StaffUpsertParams) (s
 			name = excluded.name, phone = excluded.phone, role = excluded.role,
 			manager_id = excluded.manager_id, time_zone = excluded.time_zone,
 			hours = excluded.hours, aliases = excluded.aliases,
-			password_hash = excluded.password_hash, active = excluded.active
+			password_hash = CASE WHEN excluded.password_hash = '' THEN staff.password_hash ELSE excluded.password_hash END,
+			active = excluded.active
 		RETURNING `+staffColumns,
 		p.Name, email, strings.TrimSpace(p.Phone), p.Role, idArg(p.ManagerID), p.TimeZone, p.Hours,
 		stringsArg(p.Aliases), p.PasswordHash, p.Active, timeArg(q.nowUTC())))

@@ -41,6 +41,10 @@ func testStaff(t *testing.T, open func(t *testing.T) store.Store) {
 		ada2.ManagerID != 0 || ada2.Aliases != nil || !ada2.CreatedAt.Equal(ada.CreatedAt) {
 		t.Errorf("StaffUpsert(%+v) = %+v, want id %d updated, manager and aliases cleared, CreatedAt kept", p2, ada2, ada.ID)
 	}
+	// An upsert without a password hash keeps the stored login.
+	if ada2.PasswordHash != p.PasswordHash {
+		t.Errorf("StaffUpsert without a hash: PasswordHash = %q, want the stored %q kept", ada2.PasswordHash, p.PasswordHash)
+	}
 
 	for name, get := range map[string]func() (store.Staff, error){
 		"StaffGetByID":    func() (store.Staff, error) { return s.StaffGetByID(ctx, ada.ID) },

@@ -30,6 +30,14 @@ func testNotFound(t *testing.T, open func(t *testing.T) store.Store) {
 		"TaskGetByID":                 func() error { _, err := s.TaskGetByID(ctx, id); return err },
 		"NotificationGetByID":         func() error { _, err := s.NotificationGetByID(ctx, id); return err },
 		"NotificationGetByProviderID": func() error { _, err := s.NotificationGetByProviderID(ctx, "SMnone"); return err },
+		"SessionGet":                  func() error { _, err := s.SessionGet(ctx, "nohash"); return err },
+		"SettingGet":                  func() error { _, err := s.SettingGet(ctx, "nokey"); return err },
+		"StaffSetPassword":            func() error { return s.StaffSetPassword(ctx, id, "x") },
+		"StaffSetActive":              func() error { _, err := s.StaffSetActive(ctx, id, false); return err },
+		"CustomerSetOwner": func() error {
+			_, err := s.CustomerSetOwner(ctx, store.CustomerSetOwnerParams{CustomerID: id})
+			return err
+		},
 	}
 	for name, get := range gets {
 		err := get()
