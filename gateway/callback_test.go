@@ -86,9 +86,14 @@ func openCase(t *testing.T, b *bundle) *loop {
 		t.Fatalf("sms.Wait() = %v", err)
 	}
 	id := strconv.FormatInt(r.CaseID, 10)
-	if body := msgs[0].Body; !strings.Contains(body, "CALL "+id) || !strings.Contains(body, "DONE "+id) || strings.Contains(body, "/cases/") {
-		t.Errorf("first SMS = %q; want it to advertise CALL %s and DONE %s, and no link to a page that does not exist", body, id, id)
+	if body := msgs[0].Body; !strings.Contains(body, "CALL "+id) || !strings.Contains(body, "DONE "+id) || !strings.Contains(body, b.cfg.HTTP.PublicURL+"/cases/"+id) {
+		t.Errorf("first SMS = %q; want it to advertise CALL %s and DONE %s, and link to the case page %s/cases/%s", body, id, id, b.cfg.HTTP.PublicURL, id)
 	}
+	// The stand-in has it; wait until the gateway has recorded it too.
+	st := openStore(t, b.cfg)
+	waitFor(t, "the first SMS to be recorded as sent", func() bool {
+		return slices.Contains(eventKinds(t, st, r.CaseID), "sms_sent")
+	})
 	return &loop{b: b, caseID: r.CaseID, url: "http://" + b.cfg.HTTP.Addr}
 }
 

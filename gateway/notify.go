@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/triage-gw/triage/gateway/store"
@@ -40,6 +41,7 @@ func (g *Gateway) notify(ctx context.Context, tx store.Querier, p notifyParams) 
 	body := p.body
 	if body == "" {
 		p.sms.Location = st.Hours.Location()
+		p.sms.Link = g.caseLink(p.caseID)
 		body = routing.SMSText(p.sms)
 	}
 	n, inserted, err := tx.NotificationInsert(ctx, store.NotificationInsertParams{
@@ -60,4 +62,13 @@ func (g *Gateway) notify(ctx context.Context, tx store.Querier, p notifyParams) 
 		return n, fmt.Errorf("queue sms %d: %w", n.ID, err)
 	}
 	return n, nil
+}
+
+// caseLink is the dashboard page of a case, for SMS; "" when there is no
+// dashboard or no public URL to reach it by.
+func (g *Gateway) caseLink(caseID int64) string {
+	if g.opts.Dashboard == nil || g.opts.PublicURL == "" || caseID == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s/cases/%d", strings.TrimRight(g.opts.PublicURL, "/"), caseID)
 }

@@ -248,7 +248,9 @@ type QueueItem struct {
 	Case
 	Channel      string
 	CustomerName string
-	// The latest assessment on the case.
+	// The assessment that speaks for the case: its most urgent complaint
+	// (then its most urgent message, then the latest), not a polite
+	// follow-up that came after.
 	ToneLabel    string
 	UrgencyLevel string
 	Detail       []byte // that assessment's JSON (reasons)

@@ -121,7 +121,7 @@ func (q *queries) CaseQueue(ctx context.Context, p store.CaseQueueParams) ([]sto
 		FROM (
 			SELECT `+qualified("c", caseColumns)+`, c.channel, coalesce(cu.name, '') AS customer_name,
 				(SELECT m.id FROM inbound_messages m JOIN assessments ma ON ma.message_id = m.id
-				 WHERE m.case_id = c.id ORDER BY m.received_at DESC, m.id DESC LIMIT 1) AS assessed_id
+				 WHERE m.case_id = c.id ORDER BY ma.is_complaint DESC, ma.urgency_score DESC, m.received_at DESC, m.id DESC LIMIT 1) AS assessed_id
 			FROM cases c LEFT JOIN customers cu ON cu.id = c.customer_id`+f.sql()+`
 			ORDER BY c.due_at IS NULL, c.due_at, c.id
 			LIMIT $`+strconv.Itoa(len(f.args))+`

@@ -156,16 +156,18 @@ func testCaseQueue(t *testing.T, open func(t *testing.T) store.Store) {
 	mustTask(t, s, store.TaskInsertParams{CaseID: c7, Kind: store.TaskFollowUp, AssigneeID: ann.ID, Status: store.TaskCancelled})
 	mustTask(t, s, store.TaskInsertParams{CaseID: c7, Kind: store.TaskCheckIn, AssigneeID: bob.ID, Status: store.TaskSnoozed})
 
-	// c1's latest assessed message decides its tone; a later message not
-	// yet assessed does not hide it.
+	// c1's complaint speaks for it: a later polite note (no complaint,
+	// low urgency) and a message not yet assessed do not hide it.
 	for i, m := range []struct {
 		d             time.Duration
 		tone, urgency string
 		detail        string
+		complaint     bool
+		score         float64
 	}{
-		{0, "angry", "high", `{"reasons":["first"]}`},
-		{10 * time.Minute, "calm", "low", `{"reasons":["second"]}`},
-		{20 * time.Minute, "", "", ""},
+		{0, "angry", "high", `{"reasons":["first"]}`, true, 0.8},
+		{10 * time.Minute, "calm", "low", `{"reasons":["second"]}`, false, 0.1},
+		{20 * time.Minute, "", "", "", false, 0},
 	} {
 		p := store.MessageInsertParams{Channel: "email", ExternalID: "m" + strconv.Itoa(i), CustomerID: alice, CaseID: c1, ReceivedAt: at(m.d)}
 		msg, _, err := s.MessageInsert(ctx, p)
@@ -175,7 +177,8 @@ func testCaseQueue(t *testing.T, open func(t *testing.T) store.Store) {
 		if m.tone == "" {
 			continue
 		}
-		ap := store.AssessmentInsertParams{MessageID: msg.ID, ToneLabel: m.tone, UrgencyLevel: m.urgency, Detail: []byte(m.detail)}
+		ap := store.AssessmentInsertParams{MessageID: msg.ID, ToneLabel: m.tone, UrgencyLevel: m.urgency, Detail: []byte(m.detail),
+			IsComplaint: m.complaint, UrgencyScore: m.score}
 		if _, err := s.AssessmentInsert(ctx, ap); err != nil {
 			t.Fatalf("AssessmentInsert(%+v) error = %v", ap, err)
 		}
@@ -236,9 +239,9 @@ func testCaseQueue(t *testing.T, open func(t *testing.T) store.Store) {
 		byID[it.ID] = it
 	}
 	one := byID[c1]
-	if one.Channel != "email" || one.CustomerName != "Alice Smith" || one.ToneLabel != "calm" || one.UrgencyLevel != "low" ||
-		!bytes.Equal(one.Detail, []byte(`{"reasons":["second"]}`)) || one.OwnerID != ann.ID || one.Subject != "Charged twice, order 1000" {
-		t.Errorf("CaseQueue() item %d = %+v (detail %s); want email, Alice Smith, calm, low, the second message's detail", c1, one, one.Detail)
+	if one.Channel != "email" || one.CustomerName != "Alice Smith" || one.ToneLabel != "angry" || one.UrgencyLevel != "high" ||
+		!bytes.Equal(one.Detail, []byte(`{"reasons":["first"]}`)) || one.OwnerID != ann.ID || one.Subject != "Charged twice, order 1000" {
+		t.Errorf("CaseQueue() item %d = %+v (detail %s); want email, Alice Smith, angry, high, the complaint's detail", c1, one, one.Detail)
 	}
 	checkTime(t, "QueueItem.DueAt", one.DueAt, at(2*time.Hour))
 	two := byID[c2]
