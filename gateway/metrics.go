@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,13 +24,8 @@ import (
 	"github.com/triage-gw/triage/routing"
 )
 
-const (
-	// scrapeTimeout bounds the store queries of one scrape.
-	scrapeTimeout = 3 * time.Second
-	// openCasesScanLimit is the most active cases one scrape reads to count
-	// them; past it the gauge is a floor, and a warning says so once.
-	openCasesScanLimit = 10_000
-)
+// scrapeTimeout bounds the store queries of one scrape.
+const scrapeTimeout = 3 * time.Second
 
 // metrics are one Gateway's Prometheus metrics, on a registry of its own
 // (with the Go and process collectors), served at GET /metrics.
@@ -63,8 +57,12 @@ func newMetrics(opts Options, st store.Querier) *metrics {
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&openCasesCollector{st: st, log: opts.Logger, desc: prometheus.NewDesc("triage_open_cases",
-			"Active (not resolved or closed) cases, by priority, read from the store at scrape time.", []string{"priority"}, nil)},
+		&storeCollector{st: st,
+			openCases: prometheus.NewDesc("triage_open_cases",
+				"Active (not resolved or closed) cases, by priority, read from the store at scrape time.", []string{"priority"}, nil),
+			jobs: prometheus.NewDesc("triage_jobs",
+				"Durable jobs by queue, kind and state (available, scheduled, running, retryable, …), read from the store at scrape time.",
+				[]string{"queue", "kind", "state"}, nil)},
 	)
 	f := promauto.With(reg)
 	m := &metrics{
@@ -233,42 +231,44 @@ func requireToken(token string, next http.Handler) http.Handler {
 	})
 }
 
-// openCasesCollector reports the active cases by priority, read from the
-// store when Prometheus scrapes.
-type openCasesCollector struct {
-	st     store.Querier
-	log    *slog.Logger
-	desc   *prometheus.Desc
-	capped sync.Once // the warning that the scan limit was reached
+// storeCollector reports, from the store when Prometheus scrapes, the
+// active cases by priority and the job queue's depth by queue, kind and
+// state.
+type storeCollector struct {
+	st        store.Querier
+	openCases *prometheus.Desc
+	jobs      *prometheus.Desc
 }
 
 // Describe implements prometheus.Collector.
-func (c *openCasesCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.openCases
+	ch <- c.jobs
+}
 
-// Collect implements prometheus.Collector.
-func (c *openCasesCollector) Collect(ch chan<- prometheus.Metric) {
+// Collect implements prometheus.Collector. A failed read is reported as an
+// invalid metric (the scrape shows the error), the rest is still served.
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	active := []string{store.CaseOpen, store.CaseAcknowledged, store.CaseCallAttempted, store.CaseInConversation, store.CaseReopened}
-	cases, err := c.st.CaseList(ctx, store.CaseListParams{Status: active, Limit: openCasesScanLimit})
+	counts, err := c.st.CaseCountActive(ctx)
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(c.desc, fmt.Errorf("list open cases: %w", err))
+		ch <- prometheus.NewInvalidMetric(c.openCases, fmt.Errorf("count open cases: %w", err))
+	} else {
+		for _, p := range priorities() {
+			counts[string(p)] += 0 // every priority is reported, 0 included
+		}
+		for p, n := range counts {
+			ch <- prometheus.MustNewConstMetric(c.openCases, prometheus.GaugeValue, float64(n), p)
+		}
+	}
+	jobs, err := c.st.JobCountList(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.jobs, fmt.Errorf("count jobs: %w", err))
 		return
 	}
-	if len(cases) == openCasesScanLimit {
-		c.capped.Do(func() {
-			c.log.Warn("triage_open_cases counts only the newest open cases", "limit", openCasesScanLimit)
-		})
-	}
-	counts := make(map[string]int)
-	for _, p := range priorities() {
-		counts[string(p)] = 0
-	}
-	for _, cs := range cases {
-		counts[cs.Priority]++
-	}
-	for p, n := range counts {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), p)
+	for _, j := range jobs {
+		ch <- prometheus.MustNewConstMetric(c.jobs, prometheus.GaugeValue, float64(j.Count), j.Queue, j.Kind, j.State)
 	}
 }
 

@@ -171,6 +171,20 @@ func TestMetricsCountCommittedWork(t *testing.T) {
 			t.Errorf("%s%v went up by %v, want %v", c.name, c.labels, got, c.want)
 		}
 	}
+	// River marks a job completed a moment after it returns.
+	waitFor(t, "the SMS jobs to show as completed in triage_jobs", func() bool {
+		fams := scrape(t, url, "")
+		for _, m := range fams["triage_jobs"].GetMetric() {
+			l := map[string]string{}
+			for _, p := range m.GetLabel() {
+				l[p.GetName()] = p.GetValue()
+			}
+			if l["queue"] == "notify" && l["kind"] == "send_sms" && l["state"] == "completed" {
+				return m.GetGauge().GetValue() >= sent
+			}
+		}
+		return false
+	})
 
 	// The case is resolved, long enough ago that the same mail again
 	// would open a new case; but it is a duplicate, so its transaction

@@ -250,7 +250,7 @@ func (g *Gateway) mountDashboard(ctx context.Context, cfg config.Config) error {
 	wo := web.Options{
 		Store: g.store, Actions: g.Dashboard(), Now: g.now, Logger: g.log.With("component", "web"),
 		SessionIdle: d.SessionIdle, SessionMax: d.SessionMax, LoginAttempts: d.LoginAttempts, LoginWindow: d.LoginWindow,
-		SecureCookies: !d.InsecureCookies, LinkKey: key, SlotLinkTTL: d.SlotLinkTTL,
+		SecureCookies: !d.InsecureCookies, LinkKey: key, SlotLinkTTL: d.SlotLinkTTL, PublicURL: g.opts.PublicURL,
 		Targets: audit.Targets{Notify: d.Targets.Notify, Conversation: d.Targets.Conversation, Resolution: d.Targets.Resolution},
 	}
 	if g.opts.VoiceAPI != nil {

@@ -200,6 +200,19 @@ type Querier interface {
 	SettingSetIfAbsent(ctx context.Context, key, value string) (string, error)
 	// SettingSet stores value under key, replacing what was there.
 	SettingSet(ctx context.Context, key, value string) error
+
+	// Gauges, for /metrics. CaseCountActive counts the active cases by
+	// priority; JobCountList counts the durable jobs by queue, kind and
+	// state (available, scheduled, running, retryable, …; finished jobs
+	// kept for a while by River count as completed, cancelled, discarded).
+	CaseCountActive(ctx context.Context) (map[string]int, error)
+	JobCountList(ctx context.Context) ([]JobCount, error)
+}
+
+// JobCount is how many durable jobs of one kind are in one state.
+type JobCount struct {
+	Queue, Kind, State string
+	Count              int
 }
 
 // Session is one dashboard login.

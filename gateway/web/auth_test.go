@@ -311,3 +311,23 @@ func TestClientAddr(t *testing.T) {
 		}
 	}
 }
+
+// Behind a reverse proxy that rewrites Host, a browser that sends only
+// Origin (no Sec-Fetch-Site) is trusted when Origin is the public URL's,
+// and a foreign origin is still refused.
+func TestCSRFTrustsThePublicOrigin(t *testing.T) {
+	t.Parallel()
+	f := setup(t, setupOptions{opts: func(o *Options) { o.PublicURL = "https://triage.example.com/" }})
+	c := f.login(t, "alice")
+	path := casePath(f.cases["a"]) + "/note"
+	token := c.csrf()
+	if res := c.post(path, url.Values{"note": {"via proxy"}, "csrf": {token}}, "Origin", "https://triage.example.com"); res.status != http.StatusSeeOther {
+		t.Errorf("POST from the public origin = %d, want 303", res.status)
+	}
+	if res := c.post(path, url.Values{"note": {"forged"}, "csrf": {token}}, "Origin", "https://evil.example"); res.status != http.StatusForbidden {
+		t.Errorf("POST from a foreign origin = %d, want 403", res.status)
+	}
+	if _, err := New(Options{Store: f.st, Actions: f.actions, LinkKey: make([]byte, 32), PublicURL: "not a url"}); err == nil {
+		t.Errorf("New with a relative PublicURL = nil error, want one")
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/triage-gw/triage/gateway/audit"
@@ -93,6 +94,10 @@ type Options struct {
 
 	// Targets are the audit's response-time goals.
 	Targets audit.Targets
+	// PublicURL is where browsers reach the dashboard, e.g. behind a
+	// reverse proxy that rewrites Host: its origin is trusted by the
+	// cross-origin check. "" trusts only requests whose Origin matches Host.
+	PublicURL string
 }
 
 // Defaults of Options.
@@ -177,7 +182,17 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
-	s.handler = securityHeaders(http.NewCrossOriginProtection().Handler(s.routes()))
+	cop := http.NewCrossOriginProtection()
+	if opts.PublicURL != "" {
+		u, err := url.Parse(opts.PublicURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("web: PublicURL %q is not an absolute URL", opts.PublicURL)
+		}
+		if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("web: trust %s: %w", opts.PublicURL, err)
+		}
+	}
+	s.handler = securityHeaders(cop.Handler(s.routes()))
 	return s, nil
 }
 

@@ -62,6 +62,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CaseQueue", testCaseQueue},
 		{"CaseAuditList", testCaseAuditList},
 		{"CaseLessonList", testCaseLessonList},
+		{"Gauges", testGauges},
 		{"NotFound", testNotFound},
 		{"TimesUTC", testTimesUTC},
 		{"InTx", testInTx},
