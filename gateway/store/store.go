@@ -261,6 +261,7 @@ type QueueItem struct {
 	Case
 	Channel      string
 	CustomerName string
+	Breaches     int // sla_breached events on its timeline
 	// The assessment that speaks for the case: its most urgent complaint
 	// (then its most urgent message, then the latest), not a polite
 	// follow-up that came after.

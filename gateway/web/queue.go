@@ -90,11 +90,6 @@ func (s *Server) queueShow(w http.ResponseWriter, r *http.Request, v *viewer) {
 			return
 		}
 	}
-	breached, err := s.breachedCases(r, items)
-	if err != nil {
-		s.internalError(w, r, v, err)
-		return
-	}
 	now := s.now()
 	p := queuePage{page: s.basePage(w, r, v, "Queue", "queue"), Q: params.Search,
 		Priorities: options(priorities, params.Priority, humanize),
@@ -118,7 +113,7 @@ func (s *Server) queueShow(w http.ResponseWriter, r *http.Request, v *viewer) {
 			Priority: it.Priority, Channel: it.Channel, Category: humanize(it.Category), Status: humanize(it.Status),
 			Due: v.clock.format(it.DueAt), DueText: dueText(it.DueAt, now), Overdue: !it.DueAt.IsZero() && now.After(it.DueAt),
 			Tone: it.ToneLabel, Urgency: it.UrgencyLevel, Owner: v.name(it.OwnerID),
-			RelationshipRisk: it.RelationshipRisk, Reopened: it.Status == store.CaseReopened, Breached: breached[it.ID],
+			RelationshipRisk: it.RelationshipRisk, Reopened: it.Status == store.CaseReopened, Breached: it.Breaches > 0,
 		}
 		if !it.DueAt.IsZero() {
 			row.DueISO = it.DueAt.UTC().Format(time.RFC3339)
@@ -134,34 +129,6 @@ func (s *Server) queueShow(w http.ResponseWriter, r *http.Request, v *viewer) {
 		p.Rows = append(p.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "queue", p)
-}
-
-// breachedCases reports which of items have an SLA breach on their
-// timeline, from the audit's milestones (one query for the whole queue).
-func (s *Server) breachedCases(r *http.Request, items []store.QueueItem) (map[int64]bool, error) {
-	out := make(map[int64]bool)
-	if len(items) == 0 {
-		return out, nil
-	}
-	from, to := items[0].OpenedAt, items[0].OpenedAt
-	for _, it := range items {
-		if it.OpenedAt.Before(from) {
-			from = it.OpenedAt
-		}
-		if it.OpenedAt.After(to) {
-			to = it.OpenedAt
-		}
-	}
-	rows, err := s.store.CaseAuditList(r.Context(), store.CaseAuditParams{From: from, To: to.Add(time.Second)})
-	if err != nil {
-		return nil, fmt.Errorf("load breaches: %w", err)
-	}
-	for _, a := range rows {
-		if a.Breaches > 0 {
-			out[a.CaseID] = true
-		}
-	}
-	return out, nil
 }
 
 // decodeAssessment reads a stored nlp.Assessment; ok=false when there is

@@ -116,10 +116,10 @@ func (q *queries) CaseQueue(ctx context.Context, p store.CaseQueueParams) ([]sto
 	f.args = append(f.args, limit)
 
 	rows, err := q.c.Query(ctx, `
-		SELECT `+qualified("q", caseColumns)+`, q.channel, q.customer_name,
+		SELECT `+qualified("q", caseColumns)+`, q.channel, q.customer_name, q.breaches,
 			coalesce(a.tone_label, ''), coalesce(a.urgency_level, ''), a.detail
 		FROM (
-			SELECT `+qualified("c", caseColumns)+`, c.channel, coalesce(cu.name, '') AS customer_name,
+			SELECT `+qualified("c", caseColumns)+`, c.channel, coalesce(cu.name, '') AS customer_name, c.breaches,
 				(SELECT m.id FROM inbound_messages m JOIN assessments ma ON ma.message_id = m.id
 				 WHERE m.case_id = c.id ORDER BY ma.is_complaint DESC, ma.urgency_score DESC, m.received_at DESC, m.id DESC LIMIT 1) AS assessed_id
 			FROM cases c LEFT JOIN customers cu ON cu.id = c.customer_id`+f.sql()+`
@@ -140,7 +140,9 @@ func (q *queries) CaseQueue(ctx context.Context, p store.CaseQueueParams) ([]sto
 
 func scanQueueItem(r Row) (store.QueueItem, error) {
 	var it store.QueueItem
-	err := r.Scan(append(caseDest(&it.Case), &it.Channel, &it.CustomerName, &it.ToneLabel, &it.UrgencyLevel, &it.Detail)...)
+	var breaches int64
+	err := r.Scan(append(caseDest(&it.Case), &it.Channel, &it.CustomerName, &breaches, &it.ToneLabel, &it.UrgencyLevel, &it.Detail)...)
+	it.Breaches = int(breaches)
 	return it, err
 }
 

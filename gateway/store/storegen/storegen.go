@@ -86,6 +86,11 @@ func Fill(ctx context.Context, st store.Store, p Params) (Result, error) {
 				return res, fmt.Errorf("storegen: sequence of %s: %w", t, err)
 			}
 		}
+		// Planner statistics, as autovacuum would gather them after a
+		// load this size.
+		if err := ex.ExecSQL(ctx, "ANALYZE"); err != nil {
+			return res, fmt.Errorf("storegen: analyze: %w", err)
+		}
 	}
 	return res, nil
 }

@@ -230,6 +230,9 @@ func testCaseQueue(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	}
 
+	if _, err := s.CaseEventInsert(ctx, store.CaseEventInsertParams{CaseID: c1, At: at(3 * time.Hour), Actor: "system", Kind: "sla_breached"}); err != nil {
+		t.Fatal(err)
+	}
 	items, err := s.CaseQueue(ctx, store.CaseQueueParams{})
 	if err != nil || len(items) != 5 {
 		t.Fatalf("CaseQueue() = %d items, %v; want 5", len(items), err)
@@ -244,6 +247,9 @@ func testCaseQueue(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Errorf("CaseQueue() item %d = %+v (detail %s); want email, Alice Smith, angry, high, the complaint's detail", c1, one, one.Detail)
 	}
 	checkTime(t, "QueueItem.DueAt", one.DueAt, at(2*time.Hour))
+	if one.Breaches != 1 || byID[c2].Breaches != 0 {
+		t.Errorf("CaseQueue() breaches = %d and %d, want 1 (the sla_breached event) and 0", one.Breaches, byID[c2].Breaches)
+	}
 	two := byID[c2]
 	if two.Channel != "voice" || two.CustomerName != "" || two.ToneLabel != "" || two.UrgencyLevel != "" || two.Detail != nil {
 		t.Errorf("CaseQueue() item %d = %+v; want voice, no customer, no assessment", c2, two)
