@@ -7,7 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
 
 	"github.com/triage-gw/triage/channels/imap"
 	"github.com/triage-gw/triage/channels/mail"
@@ -17,26 +22,145 @@ import (
 // IngestEmail parses one raw RFC 5322 message and ingests it. Mail that
 // cannot be parsed is quarantined with the reason, under source (e.g.
 // "imap:support@example.com/INBOX:7:42"), and is not an error: intake
-// moves on.
+// moves on. A message already stored (the same Message-ID and the same
+// content) is a duplicate; a different message that reuses a stored
+// Message-ID is stored as a message of its own (see emailExternalID).
 func (g *Gateway) IngestEmail(ctx context.Context, raw []byte, source string) (IngestResult, error) {
-	msg, err := mail.Parse(bytes.NewReader(raw), mail.Options{})
+	return g.ingestEmail(ctx, raw, source, time.Time{})
+}
+
+// ingestEmail is IngestEmail with the time the mailbox received the
+// message (zero when unknown), which stands in for a Date that is missing
+// or implausible.
+func (g *Gateway) ingestEmail(ctx context.Context, raw []byte, source string, arrived time.Time) (IngestResult, error) {
+	now := g.now()
+	msg, err := mail.Parse(bytes.NewReader(raw), mail.Options{Now: g.now})
 	if err != nil {
 		return g.quarantine(ctx, store.ChannelEmail, source, parseReason(err), raw)
 	}
-	id := msg.MessageID
-	if id == "" {
-		sum := sha256.Sum256(raw)
-		id = "sha256:" + hex.EncodeToString(sum[:])
+	if len(msg.Warnings) > 0 {
+		g.log.Info("mail read with warnings", "source", source, "message_id", msg.MessageID, "warnings", msg.Warnings)
+	}
+	sent := msg.Date
+	if sent.IsZero() && !arrived.IsZero() && mail.PlausibleDate(arrived, now) {
+		sent = arrived
 	}
 	text := msg.NewText
 	if strings.TrimSpace(text) == "" {
 		text = msg.Text
 	}
-	return g.Ingest(ctx, Inbound{
-		Channel: store.ChannelEmail, ExternalID: id,
-		FromAddr: msg.From.Addr, FromName: msg.From.Name, Subject: msg.Subject, Text: text,
-		AutoKind: string(msg.Auto), SentAt: msg.Date, Raw: raw,
-	})
+	in := Inbound{
+		Channel:  store.ChannelEmail,
+		FromAddr: msg.From.Addr, FromName: msg.From.Name, Subject: msg.Subject, Text: clipText(text, mail.MaxSplitText),
+		AutoKind: string(msg.Auto), SentAt: sent, Raw: raw,
+	}
+	// Two tries: a different message with the same Message-ID may be
+	// stored by another poller between the look-up and the insert, which
+	// then reports a duplicate; the second look-up sees it.
+	for try := 1; ; try++ {
+		id, stored, err := g.emailExternalID(ctx, msg, raw)
+		if err != nil {
+			return IngestResult{Inbound: in}, err
+		}
+		in.ExternalID = id
+		if stored {
+			return g.duplicate(in), nil
+		}
+		res, err := g.Ingest(ctx, in)
+		if err != nil || !res.Duplicate || try == 2 || msg.MessageID == "" {
+			return res, err
+		}
+	}
+}
+
+// emailExternalID returns the external id that msg, whose source is raw,
+// is stored under, and whether it is stored already.
+//
+// The Message-ID is chosen by the sender, so it alone would let a
+// different message that reuses it pass for a duplicate and be dropped.
+// The first message with a given Message-ID is stored under it, as earlier
+// releases stored every message, so that their ids still catch
+// redeliveries. When a message is stored under that id, the two are the
+// same message if their content is (see contentHash); a different message
+// gets the id "<Message-ID> sha256:<16 hex digits of its content hash>",
+// which holds a space and so is no real Message-ID. A message without a
+// Message-ID is known by the hash of its raw bytes, "sha256:<hex>".
+func (g *Gateway) emailExternalID(ctx context.Context, msg *mail.Message, raw []byte) (string, bool, error) {
+	if msg.MessageID == "" {
+		sum := sha256.Sum256(raw)
+		id := "sha256:" + hex.EncodeToString(sum[:])
+		return id, false, nil
+	}
+	hash := contentHash(msg)
+	for _, id := range []string{msg.MessageID, msg.MessageID + " sha256:" + hash[:16]} {
+		m, err := g.store.MessageGetByExternalID(ctx, store.ChannelEmail, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return id, false, nil
+		case err != nil:
+			return "", false, fmt.Errorf("look up email %q: %w", id, err)
+		case id != msg.MessageID || bytes.Equal(m.Raw, raw) || storedHash(m.Raw) == hash:
+			return id, true, nil
+		}
+	}
+	// Not reached: the second id either is stored or is not.
+	return "", false, fmt.Errorf("look up email %q: no id left", msg.MessageID)
+}
+
+// contentHash is the hex SHA-256 of what makes a message the message it
+// is: the sender's address, the subject, the text and the attachments'
+// names, types and sizes. Trace fields that relays add (Received,
+// Delivered-To, Authentication-Results) and transfer encodings are left
+// out, so a copy that reached the mailbox by another path is the same
+// message.
+func contentHash(m *mail.Message) string {
+	h := sha256.New()
+	field := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	field(m.From.Addr)
+	field(m.Subject)
+	field(m.Text)
+	for _, a := range m.Attachments {
+		field(a.Filename)
+		field(a.ContentType)
+		field(strconv.Itoa(a.Size))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// storedHash is the contentHash of a stored message's raw source, or ""
+// when it no longer parses.
+func storedHash(raw []byte) string {
+	m, err := mail.Parse(bytes.NewReader(raw), mail.Options{})
+	if err != nil {
+		return ""
+	}
+	return contentHash(m)
+}
+
+// duplicate reports a message that is stored already, without scoring or
+// routing it again.
+func (g *Gateway) duplicate(in Inbound) IngestResult {
+	g.log.Info("duplicate message ignored", "channel", in.Channel, "external_id", in.ExternalID)
+	res := IngestResult{Inbound: in, Duplicate: true}
+	if g.opts.OnIngest != nil {
+		g.opts.OnIngest(res)
+	}
+	return res
+}
+
+// clipText returns s cut to at most n bytes at a character boundary.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func parseReason(err error) string {
@@ -62,13 +186,37 @@ func (g *Gateway) quarantine(ctx context.Context, channel, externalID, reason st
 	return res, nil
 }
 
+// maxIngestAttempts is how many times a mailbox message is tried before it
+// is quarantined as a dead letter, so that it cannot hold back the mail
+// behind it. The poller waits between tries with its doubling backoff
+// (about 15 s for five tries).
+const maxIngestAttempts = 5
+
+// maxPanicReason bounds the panic value quoted in a quarantine reason.
+const maxPanicReason = 500
+
 // MailboxSink returns the imap.Sink through which a mailbox poller hands
-// mail to the gateway; its cursor lives in the store.
-func (g *Gateway) MailboxSink() imap.Sink { return mailboxSink{g} }
+// mail to the gateway; its cursor lives in the store. Call it once per
+// poller: it counts the failures of each message.
+//
+// A message whose ingest fails is delivered again by the poller's next
+// polls, with its backoff; after maxIngestAttempts failures in a row it is
+// quarantined with the last error as the reason, and the cursor moves on.
+// A panic while one message is parsed, scored or stored quarantines that
+// message at once, with "internal error: <panic>" as the reason, and logs
+// the stack.
+func (g *Gateway) MailboxSink() imap.Sink {
+	return &mailboxSink{g: g, failures: make(map[string]int)}
+}
 
-type mailboxSink struct{ g *Gateway }
+type mailboxSink struct {
+	g *Gateway
 
-func (s mailboxSink) Cursor(ctx context.Context, mailbox string) (imap.Cursor, error) {
+	mu       sync.Mutex
+	failures map[string]int // by source: failed deliveries in a row
+}
+
+func (s *mailboxSink) Cursor(ctx context.Context, mailbox string) (imap.Cursor, error) {
 	c, err := s.g.store.MailboxCursorGet(ctx, mailbox)
 	if errors.Is(err, store.ErrNotFound) {
 		return imap.Cursor{}, nil
@@ -79,17 +227,57 @@ func (s mailboxSink) Cursor(ctx context.Context, mailbox string) (imap.Cursor, e
 	return imap.Cursor{UIDValidity: c.UIDValidity, LastUID: c.LastUID}, nil
 }
 
-func (s mailboxSink) SaveCursor(ctx context.Context, mailbox string, c imap.Cursor) error {
+func (s *mailboxSink) SaveCursor(ctx context.Context, mailbox string, c imap.Cursor) error {
 	return s.g.store.MailboxCursorSet(ctx, store.MailboxCursor{Mailbox: mailbox, UIDValidity: c.UIDValidity, LastUID: c.LastUID, UpdatedAt: s.g.now().UTC()})
 }
 
-func (s mailboxSink) Deliver(ctx context.Context, m imap.RawMessage) error {
+// Deliver ingests one message, and quarantines it as a dead letter once it
+// has failed maxIngestAttempts times in a row. An error leaves the cursor
+// before the message.
+func (s *mailboxSink) Deliver(ctx context.Context, m imap.RawMessage) error {
 	source := fmt.Sprintf("imap:%s:%d:%d", m.Mailbox, m.UIDValidity, m.UID)
+	err := s.deliver(ctx, m, source)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err == nil:
+		delete(s.failures, source)
+		return nil
+	case ctx.Err() != nil:
+		return err // stopping: not the message's fault
+	}
+	s.failures[source]++
+	n := s.failures[source]
+	if n < maxIngestAttempts {
+		s.g.log.Warn("mail ingest failed: will retry", "source", source, "attempt", n, "max_attempts", maxIngestAttempts, "err", err)
+		return err
+	}
+	reason := fmt.Sprintf("ingest failed %d times; last error: %v", n, err)
+	if _, qerr := s.g.quarantine(ctx, store.ChannelEmail, source, reason, m.Body); qerr != nil {
+		return fmt.Errorf("dead-letter %s: %w", source, errors.Join(err, qerr))
+	}
+	delete(s.failures, source)
+	s.g.log.Error("mail ingest gave up: message quarantined, intake moves on", "source", source, "attempts", n, "err", err)
+	return nil
+}
+
+// deliver ingests one message. A panic is recovered here, where one
+// message is handled: the message is quarantined and intake goes on.
+func (s *mailboxSink) deliver(ctx context.Context, m imap.RawMessage, source string) (err error) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		s.g.log.Error("panic while ingesting a message: quarantined", "source", source, "panic", p, "stack", string(debug.Stack()))
+		reason := clipText(fmt.Sprintf("internal error: %v", p), maxPanicReason)
+		_, err = s.g.quarantine(ctx, store.ChannelEmail, source, reason, m.Body)
+	}()
 	if m.Truncated {
 		_, err := s.g.quarantine(ctx, store.ChannelEmail, source,
 			fmt.Sprintf("message of %d bytes is over the size limit: only its first %d bytes were fetched", m.Size, len(m.Body)), m.Body)
 		return err
 	}
-	_, err := s.g.IngestEmail(ctx, m.Body, source)
+	_, err = s.g.ingestEmail(ctx, m.Body, source, m.InternalDate)
 	return err
 }

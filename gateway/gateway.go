@@ -36,6 +36,12 @@ type Options struct {
 	// Calls places bridged call-backs; nil means calls are recorded as not
 	// placed.
 	Calls CallPlacer
+	// Email sends the two customer emails the policy allows (P1); nil means
+	// SMTP is off and they are recorded as not sent. EmailFrom, required
+	// with Email, is their From: its display name signs them and its
+	// domain ends their Message-IDs.
+	Email     EmailSender
+	EmailFrom string
 	// Twilio is the account whose webhooks the gateway accepts; with no
 	// AuthToken every webhook is refused.
 	Twilio TwilioAccount
@@ -125,6 +131,9 @@ func New(opts Options) (*Gateway, error) {
 	}
 	if err := opts.Policy.Validate(); err != nil {
 		return nil, fmt.Errorf("gateway: policy: %w", err)
+	}
+	if opts.Email != nil && emailAddress(opts.EmailFrom) == "" {
+		return nil, fmt.Errorf("gateway: EmailFrom %q is not an email address; it is required with Email", opts.EmailFrom)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/triage-gw/triage/channels/imap"
 	"github.com/triage-gw/triage/channels/imap/imaptest"
+	"github.com/triage-gw/triage/channels/smtp"
 	"github.com/triage-gw/triage/channels/twilio/twiliotest"
 	"github.com/triage-gw/triage/gateway"
 	"github.com/triage-gw/triage/gateway/config"
@@ -41,6 +42,8 @@ type bundle struct {
 	results chan gateway.IngestResult
 	// maxMessageSize, when set, limits the size the poller fetches.
 	maxMessageSize int64
+	// smtp carries the relay's TLS trust, for tests with customer email.
+	smtp smtp.Config
 }
 
 type clock struct{ offset atomic.Int64 }
@@ -99,6 +102,7 @@ func (b *bundle) start(t *testing.T) (*gateway.Gateway, func()) {
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Listener: ln, Now: b.clock.now,
 		IMAP:            imap.Config{TLSConfig: b.mailbox.ClientTLSConfig(), MaxMessageSize: b.maxMessageSize},
+		SMTP:            b.smtp,
 		OnIngest:        func(r gateway.IngestResult) { b.results <- r },
 		JobPollInterval: 100 * time.Millisecond,
 	})

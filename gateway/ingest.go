@@ -330,6 +330,13 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 		}
 		taskID = t.ID
 		tl.add(ctx, "system", "task_created", taskEvent{TaskID: t.ID, Kind: t.Kind, AssigneeID: t.AssigneeID, DueAt: t.DueAt})
+		// Each opening (a reopening too) by a customer's email is
+		// acknowledged once (P1 a); a late transcript is no new opening.
+		if mode == carryNew {
+			if err := g.queueAcknowledgement(ctx, tx, &tl, msg); err != nil {
+				return err
+			}
+		}
 	}
 	if tl.err != nil {
 		return tl.err

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/triage-gw/triage/routing"
 )
 
 // SendSMSArgs is the durable job that sends one notification by SMS. The
@@ -107,15 +109,23 @@ func reminderJob(caseID, taskID, staffID int64, what string, at time.Time) river
 	return river.InsertManyParams{Args: ReminderArgs{CaseID: caseID, TaskID: taskID, StaffID: staffID, What: what, At: timerDue(at)}, InsertOpts: &opts}
 }
 
-// Customer email kinds the policy allows (P1).
+// Customer email kinds the policy allows (P1), as jobs and events name them.
 const (
-	emailVoicemailLeft = "voicemail_left" // we called, reached voicemail: call us back or pick a time
+	emailAcknowledge   = string(routing.EmailAcknowledge)   // a complaint came by email: we will call, when suits you?
+	emailVoicemailLeft = string(routing.EmailVoicemailLeft) // we called, reached voicemail: call us back or pick a time
 )
 
 // CustomerEmailArgs is the durable job for one of the two customer emails
-// the policy allows.
+// the policy allows. What caused it identifies it: the message that
+// opened (or reopened) the case for an acknowledgement, the call that
+// reached voicemail for the other. The worker derives the email's
+// Message-ID from that cause, so a retried job is recognised as sent.
 type CustomerEmailArgs struct {
-	CaseID int64  `json:"case_id"`
+	CaseID int64 `json:"case_id"`
+	// MessageID is the customer's message an acknowledgement answers.
+	MessageID int64 `json:"message_id,omitempty"`
+	// CallID is the call that reached voicemail; 0 for a call recorded by
+	// hand in the dashboard.
 	CallID int64  `json:"call_id,omitempty"`
 	What   string `json:"what"`
 }
@@ -123,13 +133,27 @@ type CustomerEmailArgs struct {
 // Kind implements river.JobArgs.
 func (CustomerEmailArgs) Kind() string { return "customer_email" }
 
-// InsertOpts makes the email unique per case, call and kind.
-func (CustomerEmailArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: queueNotify, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+// InsertOpts makes the email unique by its cause (case, message or call,
+// kind). A call recorded by hand has no id of its own: each such call is
+// queued once, in the transaction that records it, and is not unique.
+func (a CustomerEmailArgs) InsertOpts() river.InsertOpts {
+	opts := river.InsertOpts{Queue: queueNotify, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	if a.What == emailVoicemailLeft && a.CallID == 0 {
+		opts.UniqueOpts = river.UniqueOpts{}
+	}
+	return opts
 }
 
+// customerEmailJob is the voicemail_left email after call callID (0 for a
+// call recorded by hand) reached voicemail.
 func customerEmailJob(caseID, callID int64, what string) river.InsertManyParams {
 	return river.InsertManyParams{Args: CustomerEmailArgs{CaseID: caseID, CallID: callID, What: what}}
+}
+
+// acknowledgeJob is the acknowledgement of message messageID, which opened
+// or reopened case caseID.
+func acknowledgeJob(caseID, messageID int64) river.InsertManyParams {
+	return river.InsertManyParams{Args: CustomerEmailArgs{CaseID: caseID, MessageID: messageID, What: emailAcknowledge}}
 }
 
 func placeCallJob(callID int64) river.InsertManyParams {

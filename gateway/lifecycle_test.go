@@ -762,14 +762,16 @@ func TestLifecycleReopenAndAttach(t *testing.T) {
 	}
 	w.settle(t)
 	reopened := w.snap(t, w.caseID)
-	want := []string{"customer:message_received", "system:assessed", "system:case_reopened", "system:routed", "system:task_created"}
+	// A reopening by email is acknowledged to the customer again (P1 a).
+	want := []string{"customer:message_received", "system:assessed", "system:case_reopened", "system:routed", "system:task_created",
+		"system:email_queued"}
 	for range r.Notifications {
 		want = append(want, "system:sms_queued")
 	}
 	ordered, async = w.split(t, praised, reopened)
 	lcCheckOrdered(t, "complaint after DONE", ordered, want)
-	if async["sms_sent"] != len(r.Notifications) {
-		t.Errorf("reopen: %d sms_sent, want %d", async["sms_sent"], len(r.Notifications))
+	if async["sms_sent"] != len(r.Notifications) || async["email_not_sent"] != 1 {
+		t.Errorf("reopen: %d sms_sent, %d email_not_sent; want %d and 1 (smtp is off)", async["sms_sent"], async["email_not_sent"], len(r.Notifications))
 	}
 	c := reopened.c
 	if c.Status != store.CaseReopened || !c.ResolvedAt.IsZero() || c.OwnerID != w.staff["tom"] {

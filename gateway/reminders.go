@@ -96,25 +96,6 @@ func routingCustomer(v caseView) string {
 	return v.facts.Customer
 }
 
-// customerEmailWorker handles the two customer emails the policy allows
-// (P1). The gateway does not send customer email yet: each job records on
-// the case's timeline that the email was not sent and why, so that the gap
-// is visible to managers rather than silent.
-type customerEmailWorker struct {
-	river.WorkerDefaults[CustomerEmailArgs]
-	g *Gateway
-}
-
-func (w *customerEmailWorker) Work(ctx context.Context, job *river.Job[CustomerEmailArgs]) error {
-	g, a := w.g, job.Args
-	now := g.now().UTC()
-	return g.store.InTx(ctx, func(ctx context.Context, tx store.Querier) error {
-		tl := timeline{tx: tx, caseID: a.CaseID, at: now}
-		tl.add(ctx, "system", "email_not_sent", emailEvent{Kind: a.What, Error: "customer email is not sent by this version of the gateway"})
-		return tl.err
-	})
-}
-
 // smsStatus records a delivery report of an SMS the gateway sent: delivery
 // failures are on the case's timeline.
 func (g *Gateway) smsStatus(w http.ResponseWriter, r *http.Request, form url.Values) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/triage-gw/triage/channels/imap"
+	"github.com/triage-gw/triage/channels/smtp"
 	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/configs"
 	"github.com/triage-gw/triage/gateway/audit"
@@ -35,7 +36,11 @@ type SetupOptions struct {
 	// IMAP carries mailbox settings a config file does not: TLSConfig for
 	// a private CA, DebugWriter for a protocol trace. Its address, account
 	// and security come from the configuration.
-	IMAP     imap.Config
+	IMAP imap.Config
+	// SMTP likewise carries relay settings a config file does not:
+	// TLSConfig for a private CA, HelloName, Timeout. Its address,
+	// account, security and sender come from the configuration.
+	SMTP     smtp.Config
 	OnIngest func(IngestResult)
 	// JobPollInterval overrides jobs.poll_interval.
 	JobPollInterval time.Duration
@@ -114,6 +119,19 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 	} else {
 		log.Warn("channel off: twilio (no SMS will be sent; notifications are recorded as not sent)")
 	}
+	if cfg.SMTP.Enabled {
+		sc := o.SMTP
+		sc.Addr, sc.Username, sc.Password = cfg.SMTP.Addr, cfg.SMTP.Username, cfg.SMTP.Password.Value()
+		sc.Security, sc.From = smtp.Security(cfg.SMTP.Security), cfg.SMTP.From
+		s, err := smtp.NewSender(sc, log.With("component", "smtp"))
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		opts.Email, opts.EmailFrom = s, cfg.SMTP.From
+		log.Info("channel on: smtp (the acknowledgement and the voicemail note are emailed to customers)", "smtp", sc)
+	} else {
+		log.Info("channel off: smtp (no customer email is sent; each is recorded on its case as not sent)")
+	}
 	opts.MetricsAddr, opts.MetricsToken = cfg.Metrics.Addr, cfg.Metrics.Token.Value()
 	g, err := New(opts)
 	if err != nil {
@@ -131,6 +149,7 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		ic := o.IMAP
 		ic.Addr, ic.Username, ic.Password = cfg.IMAP.Addr, cfg.IMAP.Username, cfg.IMAP.Password.Value()
 		ic.Mailbox, ic.Security, ic.PollInterval = cfg.IMAP.Mailbox, imap.Security(cfg.IMAP.Security), cfg.IMAP.PollInterval
+		ic.CAFile = cfg.IMAP.CAFile
 		p, err := imap.NewPoller(ic, g.MailboxSink(), log.With("component", "imap"))
 		if err != nil {
 			return nil, fmt.Errorf("imap: %w", err)
@@ -139,9 +158,6 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		g.closers = append(g.closers, p.Close)
 	} else {
 		log.Warn("channel off: imap (no mailbox is read)")
-	}
-	if !cfg.SMTP.Enabled {
-		log.Info("channel off: smtp (no customer email is sent)")
 	}
 	return g, nil
 }

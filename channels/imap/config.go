@@ -32,6 +32,9 @@ const (
 	DefaultPollInterval   = 30 * time.Second
 	DefaultBatchSize      = 50
 	DefaultMaxMessageSize = 32 << 20
+	// DefaultCommandTimeout is how long a command waits for the server's
+	// next bytes before the connection is given up.
+	DefaultCommandTimeout = time.Minute
 
 	// maxIdlePeriod is how long one IDLE may last before it is restarted:
 	// RFC 9051 section 6.3.13 lets servers drop a client idle for 30 minutes.
@@ -61,6 +64,19 @@ type Config struct {
 	// SecurityStartTLS; nil means the system roots. Its ServerName defaults
 	// to Addr's host. This package never sets InsecureSkipVerify.
 	TLSConfig *tls.Config
+	// CAFile names a PEM file of CA certificates that the server's
+	// certificate is verified against instead of the system roots (or in
+	// addition to TLSConfig.RootCAs), for a server with a private CA or a
+	// self-signed certificate. It is read once, by NewPoller.
+	CAFile string
+	// CommandTimeout is how long a command (LOGIN, EXAMINE, SEARCH, FETCH,
+	// the start and end of IDLE, and the greeting and TLS handshake before
+	// them) may wait with nothing from the server; the connection is then
+	// closed and the poll fails with ErrTimeout, so that a stalled server
+	// cannot stop intake. An answer that keeps arriving, such as a large
+	// FETCH on a slow link, is never cut. The wait inside IDLE has no
+	// limit. DefaultCommandTimeout when zero.
+	CommandTimeout time.Duration
 	// PollInterval is the time between polls when the server has no IDLE,
 	// and the longest an IDLE lasts before a safety poll (capped at 25
 	// minutes). DefaultPollInterval when zero.
@@ -127,6 +143,14 @@ func (c Config) Validate() error {
 	if c.MaxMessageSize < 0 || c.MaxMessageSize > maxMessageSizeLimit {
 		bad("MaxMessageSize", "%d is outside 0..%d", c.MaxMessageSize, int64(maxMessageSizeLimit))
 	}
+	if c.CommandTimeout < 0 {
+		bad("CommandTimeout", "%v is negative", c.CommandTimeout)
+	}
+	if c.CAFile != "" {
+		if _, err := LoadCAFile(c.CAFile); err != nil {
+			bad("CAFile", "%v", err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -146,6 +170,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxMessageSize == 0 {
 		c.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if c.CommandTimeout == 0 {
+		c.CommandTimeout = DefaultCommandTimeout
 	}
 	return c
 }

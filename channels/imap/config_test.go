@@ -1,12 +1,26 @@
 package imap_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/triage-gw/triage/channels/imap"
+	"github.com/triage-gw/triage/channels/internal/selfsigned"
 )
+
+// writeFile writes data to a file named name in a temporary directory of
+// the test and returns its path.
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatalf("WriteFile(%s) = %v", path, err)
+	}
+	return path
+}
 
 func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	t.Parallel()
@@ -21,6 +35,13 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	valid := imap.Config{Addr: "imap.example.com:993", Username: "u", Password: "p"}
+	cert, err := selfsigned.New("ca")
+	if err != nil {
+		t.Fatalf("selfsigned.New() = %v", err)
+	}
+	caFile := writeFile(t, "ca.pem", cert.PEM())
+	notPEM := writeFile(t, "not.pem", []byte("hello\n"))
+	badCert := writeFile(t, "bad.pem", []byte("-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n"))
 	tests := []struct {
 		name    string
 		change  func(c *imap.Config)
@@ -44,6 +65,12 @@ func TestValidate(t *testing.T) {
 		{"negative batch", func(c *imap.Config) { c.BatchSize = -1 }, "BatchSize:"},
 		{"huge batch", func(c *imap.Config) { c.BatchSize = 5000 }, "BatchSize:"},
 		{"negative max size", func(c *imap.Config) { c.MaxMessageSize = -1 }, "MaxMessageSize:"},
+		{"negative command timeout", func(c *imap.Config) { c.CommandTimeout = -time.Second }, "CommandTimeout:"},
+		{"command timeout", func(c *imap.Config) { c.CommandTimeout = 10 * time.Second }, ""},
+		{"CA file", func(c *imap.Config) { c.CAFile = caFile }, ""},
+		{"missing CA file", func(c *imap.Config) { c.CAFile = caFile + ".gone" }, "CAFile: read CA file"},
+		{"CA file without PEM", func(c *imap.Config) { c.CAFile = notPEM }, "CAFile: read CA file " + notPEM + ": no PEM CERTIFICATE block"},
+		{"CA file with a broken certificate", func(c *imap.Config) { c.CAFile = badCert }, "PEM block 1:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,51 +15,72 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// dialTimeout bounds the TCP connect; the context bounds the rest.
+// dialTimeout bounds the TCP connect; Config.CommandTimeout bounds each
+// silence of the server after it, and the context the whole.
 const dialTimeout = 30 * time.Second
 
 // conn returns the open connection, or connects and logs in.
-func (p *Poller) conn(ctx context.Context) (*imapclient.Client, error) {
-	c, err := p.current()
-	if err != nil || c != nil {
-		return c, err
+func (p *Poller) conn(ctx context.Context) (*link, error) {
+	l, err := p.current()
+	if err != nil || l != nil {
+		return l, err
 	}
-	c, err = p.dial(ctx)
+	l, err = p.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.adopt(c); err != nil {
+	if err := p.adopt(l); err != nil {
 		return nil, err
 	}
-	p.log.Info("imap connected", "security", string(p.cfg.Security), "idle", c.Caps().Has(imap.CapIdle))
-	return c, nil
+	p.log.Info("imap connected", "security", string(p.cfg.Security), "idle", l.client.Caps().Has(imap.CapIdle))
+	return l, nil
 }
 
 // dial connects to the server as Config.Security says, waits for the
-// greeting and logs in. The connection is closed if ctx ends meanwhile.
-func (p *Poller) dial(ctx context.Context) (*imapclient.Client, error) {
+// greeting and logs in. The connection is closed if ctx ends meanwhile, or
+// if the server sends nothing for Config.CommandTimeout.
+func (p *Poller) dial(ctx context.Context) (*link, error) {
 	addr := p.cfg.Addr
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("imap connect to %s: %w", addr, err)
 	}
 	d := net.Dialer{Timeout: dialTimeout}
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	tcp, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("imap connect to %s: %w", addr, err)
 	}
+	raw := newLiveConn(tcp)
 	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
 	defer stop()
-	// fail closes raw and explains err, preferring ctx's cause when ctx
-	// ended, since closing raw is then what made the step fail.
-	fail := func(step string, err error) error {
+
+	var (
+		c    *imapclient.Client
+		step string
+	)
+	err = watch(raw, p.cfg.CommandTimeout, func() { _ = raw.Close() }, func() error {
+		var herr error
+		c, step, herr = p.handshake(ctx, raw, host)
+		return herr
+	})
+	if err != nil {
+		if c != nil {
+			_ = c.Close()
+		}
 		_ = raw.Close()
+		// Closing raw is what made the step fail when ctx ended.
 		if ctx.Err() != nil {
 			err = context.Cause(ctx)
 		}
-		return fmt.Errorf("imap %s %s: %w", step, addr, err)
+		return nil, fmt.Errorf("imap %s %s: %w", step, addr, err)
 	}
+	return &link{client: c, conn: raw}, nil
+}
 
+// handshake does what comes before the first command over raw: TLS as
+// Config.Security says, the greeting and LOGIN. On failure it returns the
+// step that failed, and the client when one was made.
+func (p *Poller) handshake(ctx context.Context, raw net.Conn, host string) (*imapclient.Client, string, error) {
 	opts := &imapclient.Options{
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(data *imapclient.UnilateralDataMailbox) {
@@ -88,30 +109,28 @@ func (p *Poller) dial(ctx context.Context) (*imapclient.Client, error) {
 		}
 		tc := tls.Client(raw, tlsConfig)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, fail("tls handshake with", err)
+			return nil, "tls handshake with", err
 		}
 		c = imapclient.New(tc, opts)
 	case SecurityStartTLS:
 		opts.TLSConfig = tlsConfig
+		var err error
 		if c, err = imapclient.NewStartTLS(raw, opts); err != nil {
-			return nil, fail("starttls with", err)
+			return nil, "starttls with", err
 		}
 	default:
 		c = imapclient.New(raw, opts)
 	}
 	if err := c.WaitGreeting(); err != nil {
-		_ = c.Close()
-		return nil, fail("read greeting of", err)
+		return c, "read greeting of", err
 	}
 	if err := c.Login(p.cfg.Username, p.cfg.Password).Wait(); err != nil {
-		_ = c.Close()
-		return nil, fail(fmt.Sprintf("login as %q at", p.cfg.Username), err)
+		return c, fmt.Sprintf("login as %q at", p.cfg.Username), err
 	}
-	if ctx.Err() != nil {
-		_ = c.Close()
-		return nil, fail("connect to", context.Cause(ctx))
+	if err := ctx.Err(); err != nil {
+		return c, "connect to", err
 	}
-	return c, nil
+	return c, "", nil
 }
 
 // redactor is the DebugWriter wrapper that hides the password, as sent

@@ -12,6 +12,12 @@
 // and every message is delivered again after a UIDVALIDITY change.
 //
 // Poller.Poll does one pass; Poller.Run polls until its context ends,
-// reconnecting with backoff. go-imap has no contexts, so the connection is
-// closed when a context ends to unblock whatever is waiting on it.
+// reconnecting with backoff that starts afresh after each successful poll.
+// go-imap has no contexts, so the connection is closed when a context ends
+// to unblock whatever is waiting on it. For the same reason every command
+// but the wait inside IDLE runs under a watchdog: when the server sends
+// nothing for Config.CommandTimeout, the connection is closed, the poll
+// fails with ErrTimeout and the next one reconnects, so that a stalled
+// server cannot stop intake. A server with a private CA is trusted through
+// Config.CAFile.
 package imap

@@ -138,3 +138,20 @@ func TestPollDovecotStartTLS(t *testing.T) {
 	p, _ := newPoller(t, cfg, newSink())
 	poll(t, p, 1)
 }
+
+// TestPollDovecotCAFile reaches Dovecot, whose certificate a private CA
+// signed, with Config.CAFile naming that CA instead of a TLSConfig.
+func TestPollDovecotCAFile(t *testing.T) {
+	t.Parallel()
+	env := dovecotFromEnv(t)
+	ca := os.Getenv("TRIAGE_TEST_IMAP_CA")
+	if ca == "" || env.security == imap.SecurityNone {
+		t.Skip("TRIAGE_TEST_IMAP_CA is not set, or Dovecot speaks clear text")
+	}
+	b := env.newBackend(t)
+	b.append(t, testMessage(1))
+	cfg := b.cfg
+	cfg.TLSConfig, cfg.CAFile = nil, ca
+	p, _ := newPoller(t, cfg, newSink())
+	poll(t, p, 1)
+}

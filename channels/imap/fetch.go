@@ -13,7 +13,7 @@ import (
 // UID order. Each body is fetched with BODY.PEEK[]<0.MaxMessageSize>, which
 // leaves \Seen alone and bounds what one message can cost. A UID missing
 // from the answer was expunged meanwhile and is left out.
-func (p *Poller) fetch(c *imapclient.Client, uidValidity uint32, uids []imap.UID) ([]RawMessage, error) {
+func (p *Poller) fetch(l *link, uidValidity uint32, uids []imap.UID) ([]RawMessage, error) {
 	section := &imap.FetchItemBodySection{
 		Peek:    true,
 		Partial: &imap.SectionPartial{Offset: 0, Size: p.cfg.MaxMessageSize},
@@ -24,7 +24,11 @@ func (p *Poller) fetch(c *imapclient.Client, uidValidity uint32, uids []imap.UID
 		RFC822Size:   true,
 		BodySection:  []*imap.FetchItemBodySection{section},
 	}
-	bufs, err := c.Fetch(imap.UIDSetNum(uids...), opts).Collect()
+	var bufs []*imapclient.FetchMessageBuffer
+	err := p.command(l, func() (err error) {
+		bufs, err = l.client.Fetch(imap.UIDSetNum(uids...), opts).Collect()
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("imap fetch uids %d-%d: %w", uids[0], uids[len(uids)-1], err)
 	}

@@ -116,6 +116,7 @@ type logRecorder struct {
 	t     *testing.T
 	attrs []slog.Attr
 	msgs  chan string
+	recs  chan slog.Record // the same records, for their attributes
 	ended *recorderEnd
 }
 
@@ -133,7 +134,7 @@ func newLogRecorder(t *testing.T) *logRecorder {
 		end.ended = true
 		end.mu.Unlock()
 	})
-	return &logRecorder{t: t, msgs: make(chan string, 1000), ended: end}
+	return &logRecorder{t: t, msgs: make(chan string, 1000), recs: make(chan slog.Record, 1000), ended: end}
 }
 
 func (h *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
@@ -155,6 +156,10 @@ func (h *logRecorder) Handle(_ context.Context, r slog.Record) error {
 	h.ended.mu.Unlock()
 	select {
 	case h.msgs <- r.Message:
+	default:
+	}
+	select {
+	case h.recs <- r.Clone():
 	default:
 	}
 	return nil
@@ -180,6 +185,31 @@ func (h *logRecorder) waitFor(t *testing.T, msg string) {
 			}
 		case <-timeout:
 			t.Fatalf("log %q not seen within %v", msg, waitTimeout)
+		}
+	}
+}
+
+// waitForRecord waits until a record with message msg is logged, and
+// returns its attributes by key. It reads recs, which waitFor leaves
+// alone.
+func (h *logRecorder) waitForRecord(t *testing.T, msg string) map[string]slog.Value {
+	t.Helper()
+	timeout := time.After(waitTimeout)
+	for {
+		select {
+		case r := <-h.recs:
+			if r.Message != msg {
+				continue
+			}
+			attrs := make(map[string]slog.Value)
+			r.Attrs(func(a slog.Attr) bool {
+				attrs[a.Key] = a.Value
+				return true
+			})
+			return attrs
+		case <-timeout:
+			t.Fatalf("log %q not seen within %v", msg, waitTimeout)
+			return nil
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // sinkError marks an error of the Sink, which leaves the connection sound.
@@ -38,14 +37,14 @@ func (p *Poller) poll(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("imap poll %s: %w", p.cfg.cursorKey(), context.Cause(ctx))
 	}
-	c, err := p.conn(ctx)
+	l, err := p.conn(ctx)
 	if err != nil {
 		return 0, err
 	}
-	stop := context.AfterFunc(ctx, func() { p.drop(c) })
+	stop := context.AfterFunc(ctx, func() { p.drop(l) })
 	defer stop()
 
-	n, err := p.pollConn(ctx, c)
+	n, err := p.pollConn(ctx, l)
 	if err == nil {
 		if n > 0 {
 			p.log.Info("imap poll delivered", "count", n)
@@ -59,19 +58,23 @@ func (p *Poller) poll(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("imap poll %s: %w", p.cfg.cursorKey(), ErrClosed)
 	}
 	if _, ok := errors.AsType[*sinkError](err); !ok {
-		p.drop(c)
+		p.drop(l)
 	}
 	return n, err
 }
 
-// pollConn does the work of one poll over c.
-func (p *Poller) pollConn(ctx context.Context, c *imapclient.Client) (int, error) {
+// pollConn does the work of one poll over l.
+func (p *Poller) pollConn(ctx context.Context, l *link) (int, error) {
 	key := p.cfg.cursorKey()
 	cur, err := p.sink.Cursor(ctx, key)
 	if err != nil {
 		return 0, &sinkError{fmt.Errorf("imap read cursor of %s: %w", key, err)}
 	}
-	sel, err := c.Select(p.cfg.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	var sel *imap.SelectData
+	err = p.command(l, func() (err error) {
+		sel, err = l.client.Select(p.cfg.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("imap examine %q: %w", p.cfg.Mailbox, err)
 	}
@@ -93,13 +96,13 @@ func (p *Poller) pollConn(ctx context.Context, c *imapclient.Client) (int, error
 		return 0, nil
 	}
 
-	uids, err := p.newUIDs(c, cur.LastUID)
+	uids, err := p.newUIDs(l, cur.LastUID)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for batch := range slices.Chunk(uids, p.cfg.BatchSize) {
-		msgs, err := p.fetch(c, sel.UIDValidity, batch)
+		msgs, err := p.fetch(l, sel.UIDValidity, batch)
 		if err != nil {
 			return n, err
 		}
@@ -122,9 +125,13 @@ func (p *Poller) pollConn(ctx context.Context, c *imapclient.Client) (int, error
 }
 
 // newUIDs returns the UIDs past last, in ascending order.
-func (p *Poller) newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error) {
+func (p *Poller) newUIDs(l *link, last uint32) ([]imap.UID, error) {
 	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{{Start: imap.UID(last + 1), Stop: 0}}}}
-	data, err := c.UIDSearch(crit, nil).Wait()
+	var data *imap.SearchData
+	err := p.command(l, func() (err error) {
+		data, err = l.client.UIDSearch(crit, nil).Wait()
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("imap search uids after %d: %w", last, err)
 	}

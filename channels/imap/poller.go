@@ -35,9 +35,16 @@ type Poller struct {
 	// IDLE), so that commands of two polls never interleave.
 	session sync.Mutex
 
-	mu     sync.Mutex // guards client and closed
-	client *imapclient.Client
+	mu     sync.Mutex // guards link and closed
+	link   *link
 	closed bool
+}
+
+// link is one logged-in connection to the server: the client, and the
+// network connection beneath it, which the command watchdog observes.
+type link struct {
+	client *imapclient.Client
+	conn   *liveConn
 }
 
 // NewPoller checks cfg and returns a Poller for it. It does not connect:
@@ -53,6 +60,13 @@ func NewPoller(cfg Config, sink Sink, logger *slog.Logger) (*Poller, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
+	if cfg.CAFile != "" {
+		tc, err := withCAFile(cfg.TLSConfig, cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("imap new poller: %w", err)
+		}
+		cfg.TLSConfig = tc
+	}
 	if cfg.TLSConfig != nil && cfg.TLSConfig.InsecureSkipVerify {
 		logger.Warn("imap TLS certificate verification is off (TLSConfig.InsecureSkipVerify)", "imap_addr", cfg.Addr)
 	}
@@ -70,17 +84,17 @@ func NewPoller(cfg Config, sink Sink, logger *slog.Logger) (*Poller, error) {
 // call more than once.
 func (p *Poller) Close() error {
 	p.mu.Lock()
-	c := p.client
-	p.client = nil
+	l := p.link
+	p.link = nil
 	if !p.closed {
 		p.closed = true
 		close(p.done)
 	}
 	p.mu.Unlock()
-	if c == nil {
+	if l == nil {
 		return nil
 	}
-	if err := closeClient(c); err != nil {
+	if err := closeClient(l.client); err != nil {
 		return fmt.Errorf("imap close connection to %s: %w", p.cfg.Addr, err)
 	}
 	return nil
@@ -88,20 +102,20 @@ func (p *Poller) Close() error {
 
 // current returns the open connection, nil when there is none, or
 // ErrClosed.
-func (p *Poller) current() (*imapclient.Client, error) {
+func (p *Poller) current() (*link, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return nil, ErrClosed
 	}
-	if p.client != nil {
+	if p.link != nil {
 		select {
-		case <-p.client.Closed():
-			p.client = nil
+		case <-p.link.client.Closed():
+			p.link = nil
 		default:
 		}
 	}
-	return p.client, nil
+	return p.link, nil
 }
 
 // isClosed reports whether Close has been called.
@@ -111,31 +125,32 @@ func (p *Poller) isClosed() bool {
 	return p.closed
 }
 
-// adopt makes c the Poller's connection, unless the Poller was closed
+// adopt makes l the Poller's connection, unless the Poller was closed
 // meanwhile.
-func (p *Poller) adopt(c *imapclient.Client) error {
+func (p *Poller) adopt(l *link) error {
 	p.mu.Lock()
 	closed := p.closed
 	if !closed {
-		p.client = c
+		p.link = l
 	}
 	p.mu.Unlock()
 	if closed {
-		_ = closeClient(c)
+		_ = closeClient(l.client)
 		return ErrClosed
 	}
 	return nil
 }
 
-// drop closes c and forgets it, so that the next poll reconnects. It is
-// used after a protocol error, and to unblock c when a context ends.
-func (p *Poller) drop(c *imapclient.Client) {
+// drop closes l and forgets it, so that the next poll reconnects. It is
+// used after a protocol error, when the server stalls, and to unblock l
+// when a context ends.
+func (p *Poller) drop(l *link) {
 	p.mu.Lock()
-	if p.client == c {
-		p.client = nil
+	if p.link == l {
+		p.link = nil
 	}
 	p.mu.Unlock()
-	if err := closeClient(c); err != nil {
+	if err := closeClient(l.client); err != nil {
 		p.log.Debug("imap close connection", "err", err)
 	}
 }
@@ -143,10 +158,10 @@ func (p *Poller) drop(c *imapclient.Client) {
 // dropCurrent drops whatever connection is open.
 func (p *Poller) dropCurrent() {
 	p.mu.Lock()
-	c := p.client
+	l := p.link
 	p.mu.Unlock()
-	if c != nil {
-		p.drop(c)
+	if l != nil {
+		p.drop(l)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // Run polls until ctx ends, and then returns nil (or ErrClosed once Close
@@ -15,21 +16,25 @@ import (
 // ending each IDLE when the server reports new mail, and after
 // Config.PollInterval (at most 25 minutes) for a safety poll; without IDLE
 // it waits Config.PollInterval. After a failure it logs the error once and
-// retries with a doubling, jittered delay from one second to five minutes.
-// The connection is closed when ctx ends.
+// retries with a doubling, jittered delay from one second to five minutes;
+// a successful poll starts the delay afresh, so that an outage after a
+// reconnect waits a second again, not where the last outage left off. The
+// connection is closed when ctx ends.
 func (p *Poller) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, p.dropCurrent)
 	defer stop()
 	var failures int
 	for {
-		err := p.cycle(ctx)
+		polled, err := p.cycle(ctx)
+		if polled {
+			failures = 0
+		}
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case errors.Is(err, ErrClosed):
 			return ErrClosed
 		case err == nil:
-			failures = 0
 			continue
 		case p.isClosed():
 			return ErrClosed
@@ -46,32 +51,38 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 }
 
-// cycle polls once, then waits for new mail.
-func (p *Poller) cycle(ctx context.Context) error {
+// cycle polls once, then waits for new mail. It reports whether the poll
+// succeeded, even when the wait then failed.
+func (p *Poller) cycle(ctx context.Context) (polled bool, err error) {
 	if _, err := p.Poll(ctx); err != nil {
-		return err
+		return false, err
 	}
 	idled, err := p.idle(ctx)
 	if err != nil || idled {
-		return err
+		return true, err
 	}
 	p.wait(ctx, p.cfg.PollInterval)
-	return nil
+	return true, nil
 }
 
 // idle runs IDLE until the server reports new mail, the IDLE period ends
 // or ctx ends. It reports false, having done nothing, when the server does
-// not offer IDLE.
+// not offer IDLE. Starting and ending IDLE are commands under
+// Config.CommandTimeout; the wait between them has no limit.
 func (p *Poller) idle(ctx context.Context) (bool, error) {
 	p.session.Lock()
 	defer p.session.Unlock()
-	c, err := p.current()
-	if err != nil || c == nil || !c.Caps().Has(imap.CapIdle) {
+	l, err := p.current()
+	if err != nil || l == nil || !l.client.Caps().Has(imap.CapIdle) {
 		return false, err
 	}
-	cmd, err := c.Idle()
+	var cmd *imapclient.IdleCommand
+	err = p.command(l, func() (err error) {
+		cmd, err = l.client.Idle()
+		return err
+	})
 	if err != nil {
-		p.drop(c)
+		p.drop(l)
 		return true, fmt.Errorf("imap idle in %q: %w", p.cfg.Mailbox, err)
 	}
 	period := p.cfg.idlePeriod()
@@ -87,13 +98,15 @@ func (p *Poller) idle(ctx context.Context) (bool, error) {
 		reason = "new mail"
 	case <-timer.C:
 		reason = "period over"
-	case <-c.Closed():
+	case <-l.client.Closed():
 		reason = "connection closed"
 	}
-	err = cmd.Close()
-	if err == nil {
-		err = cmd.Wait()
-	}
+	err = p.command(l, func() error {
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		return cmd.Wait()
+	})
 	p.log.Debug("imap idle ended", "reason", reason)
 	if ctx.Err() != nil {
 		return true, nil
@@ -102,7 +115,7 @@ func (p *Poller) idle(ctx context.Context) (bool, error) {
 		err = errors.New("server closed the connection")
 	}
 	if err != nil {
-		p.drop(c)
+		p.drop(l)
 		return true, fmt.Errorf("imap idle in %q: %w", p.cfg.Mailbox, err)
 	}
 	return true, nil

@@ -7,108 +7,409 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 )
 
-// Subjects that only MTAs put on bounces. They are anchored at the start,
-// where MTAs put them, so a customer's "Undelivered parcel" is not taken
-// for one.
-var bounceSubjectRE = regexp.MustCompile(`(?i)^\s*(` +
+// Automatic mail is recognised by what it is, not by what it says: a
+// subject alone never makes mail automatic, since a customer may well write
+// "Delivery failure: order 48213 never arrived" or "Out of office chairs
+// arrived broken". classify weighs two kinds of evidence.
+//
+// Decisive signals, each enough on its own:
+//   - the MIME structure: a multipart/report (RFC 6522) or a
+//     message/delivery-status part (RFC 3464). An ARF feedback report
+//     (RFC 5965, report-type=feedback-report) counts as a bounce, a read
+//     receipt (RFC 8098, report-type=disposition-notification) as an
+//     auto-reply;
+//   - header fields that only machines write: X-Failed-Recipients (Exim
+//     bounces), Auto-Submitted other than "no" (RFC 3834), X-Autoreply and
+//     its vendor kin, Precedence: auto_reply, Amazon SNS notification
+//     fields, a list server's administrivia from a list robot address;
+//   - a sender that is a mail system: MAILER-DAEMON or postmaster in From
+//     or Sender, or a null reverse path (Return-Path: <> or MAILER-DAEMON),
+//     which RFC 5321 keeps for notifications.
+//
+// Hints, which only count together with a bounce or auto-reply subject: a
+// sender that looks like a mail system ("Mail Delivery System" as display
+// name, a postmaster Return-Path, no From at all, a no-reply address),
+// X-Auto-Response-Suppress, Precedence: bulk or junk, and for bounces
+// Auto-Submitted. "Undelivered Mail Returned to Sender" from "Mail
+// Delivery System <root@host>" is a bounce; the same subject from a person
+// is a complaint. Microsoft's JMRP complaints are known by their sender
+// and subject together.
+//
+// List mail is described at listReason.
+
+// Subjects of bounces and delivery warnings. They are anchored at the
+// start, where mail systems put them, and they only ever back up another
+// signal.
+var bounceSubjectRE = regexp.MustCompile(`(?i)^\s*(\[postmaster\]\s*)?(` +
 	`undelivered mail returned to sender|delivery status notification|` +
-	`mail delivery failed|mail delivery failure|returned mail\s*:|failure notice\s*$|` +
-	`undeliver(able|ed)( mail| message)?\s*:|undeliverable message|nondeliverable mail|` +
-	`non[- ]?delivery (report|notification)|mail system error - returned mail|` +
-	`warning: could not send message|delivery notification: delivery has failed|` +
-	`message delivery has failed|delivery failure\s*:|permanent delivery failure|` +
-	`unzustellbar\s*:|non remis\s*:|onbestelbaar\s*:|` +
-	`nicht zustellbar|mail delivery (sub)?system\s*$)`)
+	`mail delivery (failed|failure)|returned mail|failure notice|failed delivery|failure delivery|` +
+	`undeliver(able|ed)|non-?deliverable|non[- ]?delivery (report|notification)|` +
+	`mail system error|warning: could not send|warning--could not send|` +
+	`(e-?mail )?delivery (has )?(failed|failure|delayed|notification|report)|` +
+	`message delivery has failed|permanent delivery failure|` +
+	`delayed mail|message not delivered|(mail|message) could not be delivered|could not deliver|` +
+	`(mail|message) (was )?(rejected|returned|bounced)|bounced? (mail|message|notification)|` +
+	`mail failed|mail failure|there was an error sending your mail|` +
+	`unzustellbar|nicht zustellbar|non remis|onbestelbaar|` +
+	`メッセージを配信できません|メールエラー通知|` +
+	`mail delivery (sub)?system\s*$)`)
 
-// Subjects that suggest a bounce but that a person might also write
-// ("Delivery failed again!"); they count only on a message with a null
-// Return-Path or an Auto-Submitted field.
-var weakBounceSubjectRE = regexp.MustCompile(`(?i)^\s*(` +
-	`delivery (has )?failed|message not delivered|(mail|message) could not be delivered|` +
-	`delivery delayed|delayed mail|returned mail|undeliverable|undelivered|` +
-	`delivery (failure|notification|report)|could not deliver|` +
-	`(mail|message) (was )?(rejected|returned|bounced)|bounced? (mail|message|notification))`)
-
-// Subjects of out-of-office and other automatic replies.
+// Subjects of out-of-office and other automatic replies; like
+// bounceSubjectRE, they only back up another signal.
 var autoReplySubjectRE = regexp.MustCompile(`(?i)^\s*(` +
-	`out of (the )?office|out-of-office|automatic reply|auto(matic)?[ -]?(reply|response|respond)|` +
+	`out of (the )?office|out-of-office|automatic reply|auto(matic)?[ -]?(reply|response|respon?d)|` +
 	`auto\s*:|autoreply|autoresponse|vacation( reply| message| notice| response)?\s*:|` +
-	`away from (the |my )?(office|desk|e-?mail)|on vacation\b|abwesenheit|` +
+	`away from (the |my )?(office|desk|(e-?)?mail)|on vacation\b|abwesenheit|` +
 	`automatische antwort|réponse automatique|respuesta automática|risposta automatica|` +
 	`automatisch antwoord|auto-?svar|automaattinen vastaus)`)
 
-// classify decides whether a message was sent by a machine (RFC 3464
-// bounces, RFC 3834 auto-replies, list mail). structural is a bounce
-// reason found in the MIME structure, if any.
+// Microsoft's Junk Mail Reporting Program sends its complaints from this
+// address, as a plain message/rfc822 attachment rather than as ARF.
+const jmrpSender = "staff@hotmail.com"
+
+var jmrpSubjectRE = regexp.MustCompile(`(?i)^\s*complaint about message from [0-9a-f.:]+\s*$`)
+
+// addrPunct drops the punctuation that varies in the local parts of
+// system addresses: MAILER-DAEMON, mailer_daemon, post.master.
+var addrPunct = strings.NewReplacer("-", "", "_", "", ".", "")
+
+// Header fields that vendors' auto-responders add, and the value each
+// must have ("" for any value but "no").
+var autoReplyFields = []struct{ name, value string }{
+	{"X-Autoreply", ""},
+	{"X-Autorespond", ""},
+	{"X-Autoresponder", ""},
+	{"X-Mail-Autoreply", ""},
+	{"X-Autogenerated", "reply"},   // not Redirect or Forward: those carry a person's mail
+	{"X-Apple-Action", "vacation"}, // iCloud's vacation replies
+}
+
+// evidence is what the header says about who sent a message.
+type evidence struct {
+	h       gomail.Header
+	from    Address
+	subject string
+
+	report string // report-type of a top-level multipart/report; "" when the message is none
+	// nullPath is the reason when the reverse path is null: Return-Path
+	// <> or MAILER-DAEMON.
+	nullPath string
+	// daemon is the reason when From or Sender is MAILER-DAEMON or
+	// postmaster.
+	daemon string
+	// hint is the first weak sign of a machine sender: a mail system's
+	// display name, a postmaster Return-Path, no From, a no-reply
+	// address, X-Auto-Response-Suppress or Precedence: bulk or junk.
+	hint string
+}
+
+// classify decides whether a message was sent by a machine: a bounce or
+// another report on delivery (RFC 3464, RFC 5965), an auto-reply (RFC
+// 3834) or bulk list mail. structural is a bounce reason found in the MIME
+// structure, if any. Bounce beats auto-reply beats list, except that a
+// null reverse path with no other sign of a bounce yields to an
+// auto-reply.
 func classify(h gomail.Header, from Address, subject, structural string) (AutoKind, string) {
-	if reason := bounceReason(h, from, subject, structural); reason != "" {
+	e := gather(h, from, subject)
+	if reason := bounceReason(e, structural); reason != "" {
 		return AutoBounce, reason
 	}
-	if reason := autoReplyReason(h, subject); reason != "" {
+	if reason := autoReplyReason(e); reason != "" {
 		return AutoReply, reason
 	}
-	if reason := listReason(h); reason != "" {
+	if e.nullPath != "" {
+		// RFC 5321 keeps the null reverse path for notifications; one
+		// that does not say it is an auto-reply is a delivery notice.
+		return AutoBounce, e.nullPath
+	}
+	if reason := listReason(h, from); reason != "" {
 		return AutoList, reason
 	}
 	return AutoNone, ""
 }
 
-func bounceReason(h gomail.Header, from Address, subject, structural string) string {
-	if structural != "" {
+// gather reads the signals classify weighs from the top-level header.
+func gather(h gomail.Header, from Address, subject string) evidence {
+	e := evidence{h: h, from: from, subject: subject}
+	if t, params := mediaType(h.Get("Content-Type")); t == "multipart/report" {
+		e.report = strings.ToLower(strings.TrimSpace(params["report-type"]))
+		if e.report == "" {
+			e.report = "unknown"
+		}
+	}
+
+	rp := strings.TrimSpace(h.Get("Return-Path"))
+	rpAddr := bareAddr(rp)
+	switch {
+	case h.Has("Return-Path") && rpAddr == "":
+		e.nullPath = "Return-Path: <>"
+	case daemonLocal(rpAddr) == "mailerdaemon":
+		e.nullPath = "Return-Path: " + clip(rp, 60)
+	}
+
+	if daemonLocal(from.Addr) != "" {
+		e.daemon = "From: " + from.Addr
+	} else if from.Addr == "" && daemonLocal(strings.TrimSpace(from.Name)) != "" {
+		e.daemon = "From: " + from.Name // "From: MAILER-DAEMON", read as a bare name
+	} else if s := bareAddr(h.Get("Sender")); daemonLocal(s) != "" {
+		e.daemon = "Sender: " + s
+	}
+
+	name := strings.ToLower(strings.TrimSpace(from.Name))
+	switch {
+	case isDaemonName(name):
+		e.hint = "From: " + from.Name
+	case daemonLocal(rpAddr) == "postmaster":
+		e.hint = "Return-Path: " + clip(rp, 60)
+	case from.Addr == "" && from.Name == "":
+		e.hint = "no From"
+	case isNoReply(from.Addr):
+		e.hint = "From: " + from.Addr
+	case h.Has("X-Auto-Response-Suppress"):
+		e.hint = "X-Auto-Response-Suppress: " + clip(h.Get("X-Auto-Response-Suppress"), 40)
+	default:
+		if p := precedence(h); p == "bulk" || p == "junk" {
+			e.hint = "Precedence: " + p
+		}
+	}
+	return e
+}
+
+// bounceReason says why a message is a bounce or another delivery report,
+// or returns "".
+func bounceReason(e evidence, structural string) string {
+	switch {
+	case structural != "":
 		return structural
+	case e.report != "" && e.report != "disposition-notification" && e.report != "global-disposition-notification":
+		// delivery-status reports are the structural case; this one is
+		// mostly ARF, report-type=feedback-report.
+		return "multipart/report; report-type=" + e.report
+	case e.h.Has("X-Failed-Recipients"):
+		return "X-Failed-Recipients: " + clip(e.h.Get("X-Failed-Recipients"), 60)
+	case e.daemon != "":
+		return e.daemon
+	case e.h.Has("X-Amz-Sns-Message-Id"):
+		// Amazon SES reports bounces and complaints as SNS notifications.
+		return "X-Amz-Sns-Message-Id: " + clip(e.h.Get("X-Amz-Sns-Message-Id"), 60)
+	case e.from.Addr == jmrpSender && jmrpSubjectRE.MatchString(e.subject):
+		return "From: " + jmrpSender + " + Subject: " + clip(e.subject, 60)
 	}
-	local, _, _ := strings.Cut(from.Addr, "@")
-	switch strings.NewReplacer("-", "", "_", "", ".", "").Replace(local) {
-	case "mailerdaemon", "postmaster", "maildaemon":
-		return "From: " + from.Addr
+	if reason := listRobotReason(e); reason != "" {
+		return reason
 	}
-	if name := strings.ToLower(from.Name); strings.HasPrefix(name, "mail delivery") ||
-		strings.HasPrefix(name, "mailer-daemon") || strings.HasPrefix(name, "mail administrator") {
-		return "From: " + from.Name
+	if !bounceSubjectRE.MatchString(e.subject) {
+		return ""
 	}
-	if h.Has("X-Failed-Recipients") {
-		return "X-Failed-Recipients: " + clip(h.Get("X-Failed-Recipients"), 60)
-	}
-	if bounceSubjectRE.MatchString(subject) {
-		return "Subject: " + clip(subject, 60)
-	}
-	machine := h.Get("Return-Path") == "<>" || h.Has("Auto-Submitted")
-	if machine && weakBounceSubjectRE.MatchString(subject) {
-		return "Subject: " + clip(subject, 60)
+	for _, weak := range []string{e.nullPath, e.hint, autoSubmitted(e.h)} {
+		if weak != "" {
+			return weak + " + Subject: " + clip(e.subject, 60)
+		}
 	}
 	return ""
 }
 
-func autoReplyReason(h gomail.Header, subject string) string {
-	if v := h.Get("Auto-Submitted"); v != "" {
-		kw, _, _ := strings.Cut(strings.ToLower(v), ";")
-		if strings.TrimSpace(kw) != "no" {
-			return "Auto-Submitted: " + clip(v, 60)
+// listRobotReason recognises the notices a mailing list server sends
+// about a message (rejections, loop alerts, held for moderation): a list
+// robot's From with Mailman's X-List-Administrivia or fml's X-MLServer.
+// Mail a person posts to a list keeps the person's From, and a digest has
+// neither field.
+func listRobotReason(e evidence) string {
+	if !isListRobot(e.from.Addr) {
+		return ""
+	}
+	for _, k := range []string{"X-List-Administrivia", "X-MLServer"} {
+		if e.h.Has(k) {
+			return "From: " + e.from.Addr + " + " + k
 		}
 	}
-	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autogenerated"} {
-		if v := h.Get(k); v != "" && !strings.EqualFold(v, "no") {
-			return k + ": " + clip(v, 60)
-		}
+	return ""
+}
+
+// autoReplyReason says why a message is an automatic reply, or returns "".
+func autoReplyReason(e evidence) string {
+	if reason := autoSubmitted(e.h); reason != "" {
+		return reason
 	}
-	if p := strings.ToLower(h.Get("Precedence")); p == "auto_reply" || p == "auto-reply" {
+	for _, f := range autoReplyFields {
+		v := strings.TrimSpace(e.h.Get(f.name))
+		if v == "" || strings.EqualFold(v, "no") || f.value != "" && !strings.EqualFold(v, f.value) {
+			continue
+		}
+		return f.name + ": " + clip(v, 60)
+	}
+	if p := precedence(e.h); p == "auto_reply" || p == "auto-reply" {
 		return "Precedence: " + p
 	}
-	if autoReplySubjectRE.MatchString(subject) {
-		return "Subject: " + clip(subject, 60)
+	if e.report != "" {
+		return "multipart/report; report-type=" + e.report
+	}
+	if !autoReplySubjectRE.MatchString(e.subject) {
+		return ""
+	}
+	for _, weak := range []string{e.nullPath, e.daemon, e.hint} {
+		if weak != "" {
+			return weak + " + Subject: " + clip(e.subject, 60)
+		}
 	}
 	return ""
 }
 
-func listReason(h gomail.Header) string {
-	for _, k := range []string{"List-Id", "List-Unsubscribe", "Mailing-List", "X-Mailing-List"} {
+// autoSubmitted returns the reason when Auto-Submitted (RFC 3834) has a
+// value other than "no".
+func autoSubmitted(h gomail.Header) string {
+	v := h.Get("Auto-Submitted")
+	if v == "" {
+		return ""
+	}
+	kw, _, _ := strings.Cut(strings.ToLower(v), ";")
+	if kw = strings.TrimSpace(kw); kw == "no" || kw == "" {
+		return ""
+	}
+	return "Auto-Submitted: " + clip(v, 60)
+}
+
+// listReason says why a message is bulk list mail, or returns "".
+//
+// A list field alone (List-Id, List-Unsubscribe, List-Post, Mailing-List,
+// X-Mailing-List, Precedence: list) does not make mail automatic: a
+// discussion list or a Google Group delivers a person's message with all
+// of them, and a support address that is a Google Group would otherwise
+// lose every complaint. Such mail is bulk, and so "list", when it also
+// shows a bulk sender:
+//   - Precedence: bulk or junk;
+//   - List-Unsubscribe-Post (RFC 8058 one-click unsubscription, which bulk
+//     senders must offer and discussion lists do not);
+//   - List-Post: NO, the mark of an announcement-only list (RFC 2369);
+//   - a From that is a no-reply, newsletter or list robot (-request,
+//     -owner, -bounces) address rather than a person's;
+//   - a From that is the list's own address (a digest, an announcement),
+//     unless the list rewrote a person's From to its own for DMARC, as
+//     Google Groups and Mailman do ("Ann via Support", X-Original-Sender).
+func listReason(h gomail.Header, from Address) string {
+	if p := precedence(h); p == "bulk" || p == "junk" {
+		return "Precedence: " + p
+	}
+	field := ""
+	for _, k := range []string{"List-Id", "List-Unsubscribe", "List-Post", "Mailing-List", "X-Mailing-List"} {
 		if h.Has(k) {
-			return k + ": " + clip(h.Get(k), 60)
+			field = k + ": " + clip(h.Get(k), 60)
+			break
 		}
 	}
-	switch p := strings.ToLower(h.Get("Precedence")); p {
-	case "bulk", "list", "junk":
-		return "Precedence: " + p
+	if field == "" && precedence(h) == "list" {
+		field = "Precedence: list"
+	}
+	switch {
+	case field == "":
+		return ""
+	case h.Has("List-Unsubscribe-Post"):
+		return "List-Unsubscribe-Post: " + clip(h.Get("List-Unsubscribe-Post"), 60)
+	case strings.EqualFold(strings.TrimSpace(h.Get("List-Post")), "NO"):
+		return "List-Post: NO"
+	case isNoReply(from.Addr) || isBulkSender(from.Addr) || isListRobot(from.Addr) || fromList(h, from):
+		return field
 	}
 	return ""
+}
+
+// fromList reports whether from is the list's own address, as named by
+// List-Post, List-Id (Mailman and Google Groups make the id from the
+// address: users@lists.example.org is users.lists.example.org) or
+// Mailing-List, and not a person's From rewritten to it.
+func fromList(h gomail.Header, from Address) bool {
+	if from.Addr == "" || strings.Contains(strings.ToLower(from.Name), " via ") ||
+		h.Has("X-Original-Sender") || h.Has("X-Original-From") {
+		return false
+	}
+	// List-Post: <https://groups.example.com/g/users>, <mailto:users@example.org?subject=x>
+	for _, uri := range strings.Split(h.Get("List-Post"), ",") {
+		addr, ok := strings.CutPrefix(bareAddr(uri), "mailto:")
+		if addr, _, _ = strings.Cut(addr, "?"); ok && addr == from.Addr {
+			return true
+		}
+	}
+	if id := bareAddr(h.Get("List-Id")); id != "" && id == strings.Replace(from.Addr, "@", ".", 1) {
+		return true
+	}
+	// Mailing-List: list users@example.org; contact users-help@example.org
+	ml, _, _ := strings.Cut(strings.ToLower(h.Get("Mailing-List")), ";")
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(ml), "list ")) == from.Addr
+}
+
+// precedence returns the lower-cased Precedence field.
+func precedence(h gomail.Header) string {
+	return strings.ToLower(strings.TrimSpace(h.Get("Precedence")))
+}
+
+// bareAddr extracts the lower-cased address from a field such as
+// Return-Path or Sender: what is inside angle brackets when there are
+// any, else the whole value. "<>" gives "".
+func bareAddr(v string) string {
+	if i := strings.LastIndexByte(v, '<'); i >= 0 {
+		v = v[i+1:]
+		if j := strings.IndexByte(v, '>'); j >= 0 {
+			v = v[:j]
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(v))
+}
+
+// daemonLocal returns "mailerdaemon" or "postmaster" when addr's local
+// part names a mail system ("MAILER-DAEMON", "mail_daemon", "post_master"),
+// else "".
+func daemonLocal(addr string) string {
+	local, _, _ := strings.Cut(strings.ToLower(addr), "@")
+	switch addrPunct.Replace(local) {
+	case "mailerdaemon", "maildaemon":
+		return "mailerdaemon"
+	case "postmaster":
+		return "postmaster"
+	}
+	return ""
+}
+
+// isDaemonName reports whether a lower-cased display name is one that
+// mail systems sign bounces with.
+func isDaemonName(name string) bool {
+	for _, prefix := range []string{"mail deliver", "mailer-daemon", "mailer daemon", "mail administrator",
+		"postmaster", "system administrator", "mail system", "internet mail delivery"} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNoReply reports whether addr is a no-reply address
+// (no-reply@, noreply+x@, do_not_reply@, dmarc-noreply@).
+func isNoReply(addr string) bool {
+	local, _, _ := strings.Cut(addr, "@")
+	local = addrPunct.Replace(local)
+	return strings.Contains(local, "noreply") || strings.Contains(local, "donotreply")
+}
+
+// isBulkSender reports whether addr's local part is one that newsletters
+// and notification services send from.
+func isBulkSender(addr string) bool {
+	local, _, _ := strings.Cut(addr, "@")
+	local, _, _ = strings.Cut(local, "+")
+	switch local {
+	case "newsletter", "newsletters", "news", "marketing", "mailer", "notifications", "notification",
+		"updates", "bounce", "bounces", "campaigns":
+		return true
+	}
+	return false
+}
+
+// isListRobot reports whether addr is one of the addresses a list server
+// sends its own mail from (users-request@, users-owner@, users-bounces@).
+func isListRobot(addr string) bool {
+	local, _, _ := strings.Cut(addr, "@")
+	for _, suffix := range []string{"-request", "-owner", "-bounces", "-admin", "-ctl"} {
+		if strings.HasSuffix(local, suffix) {
+			return true
+		}
+	}
+	return false
 }

@@ -107,22 +107,43 @@ func (p *parser) msgIDList(h gomail.Header, key string) []string {
 }
 
 // date reads the Date field with mail.Header.Date, and with parseDate when
-// go-message refuses it.
+// go-message refuses it. A date outside the plausible range (see
+// PlausibleDate) is dropped with a warning, as if absent.
 func (p *parser) date(h gomail.Header) time.Time {
 	v := h.Get("Date")
 	if v == "" {
 		p.warn("no Date header")
 		return time.Time{}
 	}
-	if t, err := h.Date(); err == nil {
-		return t
-	}
-	if t, ok := parseDate(v); ok {
+	t, err := h.Date()
+	if err != nil {
+		var ok bool
+		if t, ok = parseDate(v); !ok {
+			p.warn(fmt.Sprintf("unparseable Date header %q", clip(v, 60)))
+			return time.Time{}
+		}
 		p.warn(fmt.Sprintf("nonstandard Date header %q read leniently", clip(v, 60)))
-		return t
 	}
-	p.warn(fmt.Sprintf("unparseable Date header %q", clip(v, 60)))
-	return time.Time{}
+	if !PlausibleDate(t, p.now) {
+		p.warn(fmt.Sprintf("implausible Date header %q ignored: before 1970 or more than a day after %s",
+			clip(v, 60), p.now.UTC().Format(time.RFC3339)))
+		return time.Time{}
+	}
+	return t
+}
+
+// Bounds of a plausible Date: no mail was sent before earliestDate, and a
+// sender's clock may run ahead by at most maxDateSkew.
+var earliestDate = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxDateSkew = 24 * time.Hour
+
+// PlausibleDate reports whether t can be the date a message was sent, read
+// at now: from 1970 to a day after now. Parse drops a Date outside that
+// range. Far-future dates (year 9999 in a zone west of UTC is year 10000 in
+// UTC) cannot even be stored as RFC 3339 text, which ends at year 9999.
+func PlausibleDate(t, now time.Time) bool {
+	return !t.Before(earliestDate) && !t.After(now.Add(maxDateSkew))
 }
 
 // headerText is the lenient decoder of unstructured header values, for

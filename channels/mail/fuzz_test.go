@@ -6,12 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
 // FuzzParse checks that no input makes Parse panic, that an error is a
 // *ParseError with a reason (the reader never fails here), and that a
-// parsed message holds valid UTF-8 text. Seeds: testdata/fuzz/FuzzParse
+// parsed message holds valid UTF-8 text and a plausible Date. Seeds: testdata/fuzz/FuzzParse
 // (generated from the fixtures) and the fixtures themselves.
 func FuzzParse(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.eml"))
@@ -50,6 +51,10 @@ func FuzzParse(f *testing.F) {
 		}
 		if len(m.NewText) > len(m.Text)+1 {
 			t.Errorf("Parse(%q): NewText (%d bytes) longer than Text (%d bytes)", data, len(m.NewText), len(m.Text))
+		}
+		// The store writes dates as RFC 3339, years 1 to 9999 in UTC.
+		if d := m.Date; !d.IsZero() && (!PlausibleDate(d, time.Now()) || d.UTC().Year() > 9999) {
+			t.Errorf("Parse(%q).Date = %v, want zero or a plausible date", data, d)
 		}
 		if m.Auto == AutoBounce && m.Forwarded {
 			t.Errorf("Parse(%q): a bounce marked Forwarded", data)

@@ -48,7 +48,7 @@ type Message struct {
 	ReplyTo    []Address // Reply-To addresses
 	To, Cc     []Address // recipients
 	Subject    string    // RFC 2047 decoded
-	Date       time.Time // zero if absent or unparseable (Warnings then says so)
+	Date       time.Time // zero if absent, unparseable or implausible (Warnings then says so)
 	InReplyTo  string    // first In-Reply-To message id, without angle brackets
 	References []string  // References message ids, oldest first, without angle brackets
 
@@ -59,6 +59,7 @@ type Message struct {
 	Text string
 	// NewText is the part of Text the sender wrote now: Text without quoted
 	// history, attribution lines, reply header blocks and the signature.
+	// Only the first MaxSplitText bytes of Text are looked at.
 	// For a forward whose own note is short, it also holds the forwarded
 	// text (without its header block), since that is usually the point.
 	NewText string
@@ -84,10 +85,28 @@ type Message struct {
 type Options struct {
 	// MaxSize is the largest message accepted, in bytes; 0 means 25 MiB.
 	MaxSize int64
+	// Now is the clock a Date is checked against: a Date before 1970 or
+	// more than a day after Now() is implausible, and Message.Date is then
+	// zero. nil means time.Now.
+	Now func() time.Time
 }
 
 // DefaultMaxSize is the size limit used when Options.MaxSize is 0.
 const DefaultMaxSize = 25 << 20
+
+// MaxSplitText is the most bytes of Message.Text that are split into
+// NewText, Quoted and Signature. Text past it stays in Text only, and
+// Warnings says so: the new text is at the top of a message, and what the
+// gateway analyses needs far less. It keeps the cost of a huge mail of
+// short lines to tens of milliseconds.
+const MaxSplitText = 256 << 10
+
+func (o Options) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
+}
 
 func (o Options) maxSize() int64 {
 	if o.MaxSize <= 0 {

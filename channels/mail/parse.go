@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -13,8 +14,9 @@ import (
 type parser struct {
 	warnings      []string
 	seen          map[string]bool
-	warned        int    // calls to warn, repeats included: lets a fallback tell whether it warned
-	headerCharset string // charset guess for raw 8-bit header bytes
+	warned        int       // calls to warn, repeats included: lets a fallback tell whether it warned
+	headerCharset string    // charset guess for raw 8-bit header bytes
+	now           time.Time // when the message is read: dates after it are implausible
 	parts         int
 	bounce        string // bounce reason found in the MIME structure
 	forwarded     bool   // a message/rfc822 part was read as a forward
@@ -33,7 +35,7 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 		return nil, errors.New("parse mail: nil reader")
 	}
 	limit := opts.maxSize()
-	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
+	raw, err := readMessage(r, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("read message: %w", err)
 	}
@@ -43,11 +45,22 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, &ParseError{Reason: "empty message"}
 	}
-	p := &parser{seen: map[string]bool{}}
+	p := &parser{seen: map[string]bool{}, now: opts.now()}
 	// go-message's readers end lines at LF only: bare CR endings would
 	// leave it one endless line. With LF throughout, the CRLF, CR-only and
 	// LF forms of a message parse alike.
 	return p.parse(normalizeNewlines(raw))
+}
+
+// readMessage reads at most n bytes of r. When r tells its length, as
+// bytes.Reader and strings.Reader do, the buffer is allocated once rather
+// than grown by doubling, which halves the memory a large message costs.
+func readMessage(r io.Reader, n int64) ([]byte, error) {
+	hint := 0
+	if l, ok := r.(interface{ Len() int }); ok && int64(l.Len()) < n {
+		hint = l.Len()
+	}
+	return readAll(io.LimitReader(r, n), hint)
 }
 
 // parse reads a message whose line endings are LF. go-message reads it
@@ -90,12 +103,33 @@ func (p *parser) parse(b []byte) (*Message, error) {
 	}
 
 	m.Auto, m.AutoReason = classify(h, m.From, m.Subject, p.bounce)
-	s := splitReply(m.Text, m.Subject)
+	s := splitReply(p.replyHead(m.Text), m.Subject)
 	m.NewText, m.Quoted, m.Signature = s.newText, s.quoted, s.signature
 	m.Forwarded = (s.forwarded || p.forwarded) && m.Auto != AutoBounce
 	m.Warnings = p.warnings
 	m.cleanStrings()
 	return m, nil
+}
+
+// replyHead returns the part of text that splitReply reads: all of it up
+// to MaxSplitText bytes, else its first MaxSplitText bytes cut at a line
+// end (or a character boundary), with a warning. Splitting costs a few
+// microseconds per line, so a mail of millions of short lines would take
+// seconds; what a sender wrote now is at the top, and the analysis needs
+// far less than the limit.
+func (p *parser) replyHead(text string) string {
+	if len(text) <= MaxSplitText {
+		return text
+	}
+	n := strings.LastIndexByte(text[:MaxSplitText], '\n')
+	if n <= 0 {
+		n = MaxSplitText
+		for n > 0 && !utf8.RuneStart(text[n]) {
+			n--
+		}
+	}
+	p.warn(fmt.Sprintf("text of %d bytes: only its first %d bytes were split into new text, quotes and signature", len(text), n))
+	return text[:n]
 }
 
 // warn records a non-fatal problem once.

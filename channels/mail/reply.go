@@ -120,7 +120,8 @@ func isStrictAttributionAt(lines []string, i int) bool {
 // at least three fields (From:, Sent:, To:, Subject: ...) close together,
 // one of them From.
 func headerBlockAt(lines []string, i int) bool {
-	if i >= len(lines) {
+	// Every field label ends in a colon: most lines are no field.
+	if i >= len(lines) || !strings.Contains(lines[i], ":") {
 		return false
 	}
 	n, from := 0, false

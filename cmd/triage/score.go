@@ -34,7 +34,7 @@ func score(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "print one JSON object per file")
-	channel := fs.String("channel", "", "email or voicemail (default: email for input with headers, voicemail for plain text)")
+	channel := fs.String("channel", "", "email or voicemail (default: email for input that starts with a header block holding From, Subject or Date, voicemail for plain text)")
 	dateFlag := fs.String("date", "", "the message's date, RFC 3339 (default: the email's Date header, else now)")
 	staffFlag := fs.String("staff", "", "comma-separated staff names to recognise (default: the -config staff)")
 	configPath := fs.String("config", "", "configuration file for the staff directory and nlp.dir")
@@ -114,11 +114,62 @@ func staffNames(list string) []nlp.StaffName {
 	return out
 }
 
-// headerLine is how an RFC 5322 header field starts.
-var headerLine = regexp.MustCompile(`^[!-9;-~]+:`)
+// headerField is how an RFC 5322 header field starts: a name of printable
+// ASCII without a colon, then the colon (obsolete syntax allows blanks
+// before it).
+var headerField = regexp.MustCompile(`^([!-9;-~]+)[ \t]*:`)
 
-// readInput reads one file (or stdin for "-") as an email when it has
-// headers and no other channel was asked for, else as a transcript.
+// asEmail returns the part of b to parse as an email, and true, when b is
+// one: when, past a UTF-8 byte order mark, blank lines and an mbox "From "
+// line, it starts with a header block (fields and their continuation
+// lines) that ends with a blank line and holds a From, Subject or Date
+// field. Anything else is plain text, such as a transcript whose first
+// line happens to hold a colon ("Caller: Jane Doe").
+func asEmail(b []byte) ([]byte, bool) {
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	for {
+		line, rest, ok := bytes.Cut(b, []byte("\n"))
+		if !ok || len(bytes.TrimSpace(line)) > 0 {
+			break
+		}
+		b = rest
+	}
+	if bytes.HasPrefix(b, []byte("From ")) { // an mbox separator line
+		_, rest, ok := bytes.Cut(b, []byte("\n"))
+		if !ok {
+			return nil, false
+		}
+		b = rest
+	}
+	known := false
+	for rest, first := b, true; ; first = false {
+		line, next, more := bytes.Cut(rest, []byte("\n"))
+		switch {
+		case len(bytes.TrimSpace(line)) == 0:
+			return b, known // the blank line that ends the header block
+		case line[0] == ' ' || line[0] == '\t':
+			if first {
+				return nil, false // a continuation of nothing
+			}
+		default:
+			m := headerField.FindSubmatch(line)
+			if m == nil {
+				return nil, false
+			}
+			switch strings.ToLower(string(m[1])) {
+			case "from", "subject", "date":
+				known = true
+			}
+		}
+		if !more {
+			return nil, false // no blank line after the fields
+		}
+		rest = next
+	}
+}
+
+// readInput reads one file (or stdin for "-") as an email when it is one
+// (see asEmail) and no other channel was asked for, else as a transcript.
 func readInput(name string, stdin io.Reader, channel nlp.Channel) (nlp.Input, string, error) {
 	var b []byte
 	var err error
@@ -130,9 +181,8 @@ func readInput(name string, stdin io.Reader, channel nlp.Channel) (nlp.Input, st
 	if err != nil {
 		return nlp.Input{}, "", err
 	}
-	firstLine, _, _ := bytes.Cut(b, []byte("\n"))
-	if (channel == "" || channel == nlp.ChannelEmail) && headerLine.Match(firstLine) {
-		m, err := mail.Parse(bytes.NewReader(b), mail.Options{})
+	if msg, ok := asEmail(b); ok && (channel == "" || channel == nlp.ChannelEmail) {
+		m, err := mail.Parse(bytes.NewReader(msg), mail.Options{})
 		if err != nil {
 			var pe *mail.ParseError
 			if errors.As(err, &pe) {

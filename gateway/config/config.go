@@ -118,6 +118,10 @@ type IMAP struct {
 	Mailbox      string        `yaml:"mailbox"`  // default INBOX
 	Security     string        `yaml:"security"` // tls (default), starttls, none (loopback only)
 	PollInterval time.Duration `yaml:"poll_interval"`
+	// CAFile names a PEM file of the CA certificates that the server's
+	// certificate must chain to, instead of the system roots: for a
+	// server with a private CA or a self-signed certificate.
+	CAFile string `yaml:"ca_file"`
 }
 
 // Twilio configures SMS.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/triage-gw/triage/channels/imap"
 	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/routing"
 )
@@ -87,6 +88,13 @@ func (c Config) Validate() error {
 		}
 		if c.IMAP.PollInterval < time.Second {
 			bad("imap.poll_interval", "must be at least 1s")
+		}
+		if c.IMAP.CAFile != "" {
+			if c.IMAP.Security == "none" {
+				bad("imap.ca_file", "is set, but imap.security is none: there is no certificate to check")
+			} else if _, err := imap.LoadCAFile(c.IMAP.CAFile); err != nil {
+				bad("imap.ca_file", "%v", err)
+			}
 		}
 	}
 	if c.Twilio.Enabled {

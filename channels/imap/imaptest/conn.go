@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 )
 
 // trackingListener records the connections it accepts, so that
@@ -21,7 +22,7 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &trackedConn{Conn: c, s: l.s}
+	tc := &trackedConn{Conn: c, s: l.s, closed: make(chan struct{})}
 	l.s.mu.Lock()
 	closed := l.s.closed
 	if !closed {
@@ -34,14 +35,42 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 	return tc, nil
 }
 
-// trackedConn forgets itself when closed.
+// trackedConn forgets itself when closed, and holds what it reads while
+// the server is stalled.
 type trackedConn struct {
 	net.Conn
-	s *Server
+	s         *Server
+	closed    chan struct{} // closed by Close
+	closeOnce sync.Once
+}
+
+// Read reads from the client. While the server is stalled, the bytes
+// wait here, unprocessed, until Resume or Close, as if the server had
+// hung.
+func (c *trackedConn) Read(b []byte) (int, error) {
+	c.waitWhileStalled()
+	n, err := c.Conn.Read(b)
+	c.waitWhileStalled()
+	return n, err
+}
+
+// waitWhileStalled blocks while the server is stalled and c is open.
+func (c *trackedConn) waitWhileStalled() {
+	c.s.mu.Lock()
+	resumed := c.s.resumed
+	c.s.mu.Unlock()
+	if resumed == nil {
+		return
+	}
+	select {
+	case <-resumed:
+	case <-c.closed:
+	}
 }
 
 // Close closes the connection and forgets it.
 func (c *trackedConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
 	c.s.mu.Lock()
 	delete(c.s.conns, c)
 	c.s.mu.Unlock()

@@ -49,9 +49,10 @@ type Server struct {
 	srv    *imapserver.Server
 	served chan struct{} // closed when Serve returns
 
-	mu     sync.Mutex // guards conns and closed
-	conns  map[net.Conn]struct{}
-	closed bool
+	mu      sync.Mutex // guards conns, closed and resumed
+	conns   map[net.Conn]struct{}
+	closed  bool
+	resumed chan struct{} // non-nil while stalled; closed by Resume
 }
 
 // Start starts a server with one user and an empty INBOX on 127.0.0.1 at a
@@ -161,6 +162,29 @@ func (s *Server) DropConnections() {
 	}
 }
 
+// Stall makes the server stop answering, as a hung server does: it keeps
+// its connections and accepts new ones, but reads nothing more from any
+// client (a TLS handshake included) until Resume. Changes made with Append
+// still happen.
+func (s *Server) Stall() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.resumed == nil {
+		s.resumed = make(chan struct{})
+	}
+}
+
+// Resume ends a Stall: what the clients sent meanwhile is read and
+// answered. It does nothing when the server is not stalled.
+func (s *Server) Resume() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.resumed != nil {
+		close(s.resumed)
+		s.resumed = nil
+	}
+}
+
 // isClosed reports whether Close has been called.
 func (s *Server) isClosed() bool {
 	s.mu.Lock()
@@ -171,6 +195,7 @@ func (s *Server) isClosed() bool {
 // Close stops the server and closes every connection. It is safe to call
 // more than once.
 func (s *Server) Close() error {
+	s.Resume()
 	s.mu.Lock()
 	closed := s.closed
 	s.closed = true

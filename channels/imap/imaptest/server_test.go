@@ -95,3 +95,40 @@ func TestDropConnections(t *testing.T) {
 	}
 	login(t, srv, true) // the server still listens
 }
+
+func TestStallAndResume(t *testing.T) {
+	t.Parallel()
+	srv := start(t, imaptest.ServerOptions{TLS: true})
+	c := login(t, srv, true)
+	srv.Stall()
+	done := make(chan error, 1)
+	go func() { done <- c.Noop().Wait() }()
+	select {
+	case err := <-done:
+		t.Fatalf("NOOP on a stalled server = %v, want no answer until Resume", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	srv.Resume()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("NOOP after Resume() = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("NOOP not answered within 10s of Resume()")
+	}
+}
+
+func TestCloseWhileStalled(t *testing.T) {
+	t.Parallel()
+	srv, err := imaptest.Start(t.Context(), imaptest.ServerOptions{Username: "user", Password: "pass"})
+	if err != nil {
+		t.Fatalf("Start() = %v", err)
+	}
+	c := login(t, srv, false)
+	srv.Stall()
+	go func() { _ = c.Noop().Wait() }()
+	if err := srv.Close(); err != nil {
+		t.Errorf("Close() while stalled = %v, want nil", err)
+	}
+}

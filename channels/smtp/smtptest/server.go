@@ -1,7 +1,8 @@
 // Package smtptest is an in-process SMTP server (go-smtp) on 127.0.0.1 that
 // records every message it accepts, for tests of code that sends email. It
 // can offer STARTTLS or speak implicit TLS with an in-memory self-signed
-// certificate, and require AUTH PLAIN.
+// certificate, require AUTH PLAIN, and refuse the next messages with a
+// given reply code (RefuseNext) to exercise a sender's retries.
 package smtptest
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -50,6 +52,10 @@ type Server struct {
 	client *tls.Config
 
 	messages recorder.Recorder[Message] // serves Messages, Wait and OnMessage
+	refused  recorder.Recorder[Message] // serves Refused and WaitRefused
+
+	mu      sync.Mutex
+	refuses []int // reply codes for the next messages, consumed in order
 }
 
 // NewServer starts a server on 127.0.0.1 and a free port. Close it when done.
@@ -128,6 +134,39 @@ func (s *Server) Messages() []Message { return s.messages.All() }
 // them, or returns ctx's error with the messages so far.
 func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
 	return s.messages.Wait(ctx, n)
+}
+
+// RefuseNext makes the server answer the next n messages, once their
+// data is in, with the SMTP reply code (such as 451, temporary, or 550,
+// permanent) instead of 250. Refused messages are not in Messages; Refused
+// lists them.
+func (s *Server) RefuseNext(n, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.refuses = append(s.refuses, code)
+	}
+}
+
+// Refused returns the messages refused by RefuseNext, oldest first.
+func (s *Server) Refused() []Message { return s.refused.All() }
+
+// WaitRefused blocks until at least n messages have been refused, and
+// returns them, or returns ctx's error with the messages so far.
+func (s *Server) WaitRefused(ctx context.Context, n int) ([]Message, error) {
+	return s.refused.Wait(ctx, n)
+}
+
+// nextRefusal takes the reply code for the message at hand, 0 to accept it.
+func (s *Server) nextRefusal() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.refuses) == 0 {
+		return 0
+	}
+	code := s.refuses[0]
+	s.refuses = s.refuses[1:]
+	return code
 }
 
 // slogPrinter passes go-smtp's error log to slog.

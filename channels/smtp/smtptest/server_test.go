@@ -147,3 +147,24 @@ func TestOptionsConflict(t *testing.T) {
 		t.Errorf("second Close() = %v, want nil", err)
 	}
 }
+
+func TestRefuseNextThenAccept(t *testing.T) {
+	t.Parallel()
+	srv := setup(t, smtptest.Options{})
+	srv.RefuseNext(1, 451)
+	srv.RefuseNext(1, 550)
+	for _, wantCode := range []int{451, 550, 0} {
+		err := send(srv.Addr(), "a@example.com", []string{"b@example.com"}, "Subject: hi\r\n\r\nhello\r\n")
+		var smtpErr *smtp.SMTPError
+		switch {
+		case wantCode == 0 && err != nil:
+			t.Errorf("send after the refusals = %v, want nil", err)
+		case wantCode != 0 && (!errors.As(err, &smtpErr) || smtpErr.Code != wantCode):
+			t.Errorf("send = %v, want an SMTP error %d", err, wantCode)
+		}
+	}
+	if refused, accepted := srv.Refused(), srv.Messages(); len(refused) != 2 || len(accepted) != 1 ||
+		string(refused[0].Data) != "Subject: hi\r\n\r\nhello\r\n" {
+		t.Errorf("refused %+v, accepted %+v; want the first two refused with their data, the third accepted", refused, accepted)
+	}
+}

@@ -62,7 +62,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-// Data records the message.
+// Data records the message, or refuses it as RefuseNext asked.
 func (s *session) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -72,6 +72,11 @@ func (s *session) Data(r io.Reader) error {
 	m := Message{
 		From: s.from, To: s.to, Data: data, TLS: isTLS,
 		AuthUser: s.authUser, Received: time.Now(),
+	}
+	if code := s.srv.nextRefusal(); code != 0 {
+		s.srv.refused.Add(m)
+		return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 0, 0},
+			Message: "refused by smtptest"}
 	}
 	s.srv.messages.Add(m)
 	return nil

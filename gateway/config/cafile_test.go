@@ -1,0 +1,45 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/triage-gw/triage/channels/imap/imaptest"
+)
+
+func TestIMAPCAFile(t *testing.T) {
+	t.Setenv("TRIAGE_TEST_IMAP_PW", "imap-pw")
+	srv, err := imaptest.Start(t.Context(), imaptest.ServerOptions{Username: "u", Password: "p", TLS: true})
+	if err != nil {
+		t.Fatalf("imaptest.Start() = %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, srv.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imapYAML := func(security, caFile string) string {
+		return "imap:\n  enabled: true\n  addr: imap.example.com:993\n  username: u\n  password: ${TRIAGE_TEST_IMAP_PW}\n" +
+			"  security: " + security + "\n  ca_file: " + caFile + "\n"
+	}
+	c, err := Parse(strings.NewReader(imapYAML("tls", ca)))
+	if err != nil || c.IMAP.CAFile != ca {
+		t.Fatalf("Parse(imap.ca_file: %s) = ca_file %q, %v; want it read and valid", ca, c.IMAP.CAFile, err)
+	}
+	for _, tt := range []struct{ name, yaml, want string }{
+		{"missing file", imapYAML("tls", ca+".gone"), "imap.ca_file: read CA file"},
+		{"no certificate", imapYAML("starttls", notPEM), "imap.ca_file: read CA file " + notPEM + ": no PEM CERTIFICATE block"},
+		{"clear text", imapYAML("none", ca), "imap.ca_file: is set, but imap.security is none"},
+	} {
+		if _, err := Parse(strings.NewReader(tt.yaml)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Parse() = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package routing
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// typicalEmail is a case whose owner, Tom, aims to call Jane on Tuesday.
+var typicalEmail = CustomerEmailInput{
+	CaseID: 42, Customer: "Jane Doe", Subject: "Order #48213 - third time", Caller: "Tom",
+	Business: "Acme Support", CallBy: tuesday10, SlotLink: "https://triage.example.com/slot/abc123", Phone: "+16175550199",
+}
+
+func TestCustomerEmailAcknowledge(t *testing.T) {
+	t.Parallel()
+	subject, body := CustomerEmail(EmailAcknowledge, typicalEmail)
+	if want := "Re: Order #48213 - third time"; subject != want {
+		t.Errorf("subject = %q, want %q", subject, want)
+	}
+	want := `Hello Jane Doe,
+
+Thank you for your message. It has reached us, and your case number is 42.
+
+We would like to talk it through with you in person: Tom will call you.
+We aim to call by Tue 10 Mar, 10:00 UTC.
+
+When is a good time to reach you, and on which number?
+Just reply to this email, or pick a time that suits you here:
+https://triage.example.com/slot/abc123
+
+If you would rather call us, we are on +16175550199; please mention case 42.
+
+Kind regards,
+Tom
+Acme Support
+`
+	if body != want {
+		t.Errorf("body =\n%s\nwant\n%s", body, want)
+	}
+}
+
+func TestCustomerEmailVoicemailLeft(t *testing.T) {
+	t.Parallel()
+	in := typicalEmail
+	in.CallBy = tuesday10.Add(2 * time.Hour)
+	subject, body := CustomerEmail(EmailVoicemailLeft, in)
+	if want := "Re: Order #48213 - third time"; subject != want {
+		t.Errorf("subject = %q, want %q", subject, want)
+	}
+	want := `Hello Jane Doe,
+
+Tom tried to call you about your case 42 and left you a voicemail.
+
+Please call us back on +16175550199, or reply to this email with a time and a number that suit you.
+You can also pick a time here:
+https://triage.example.com/slot/abc123
+
+Otherwise we will try you again around Tue 10 Mar, 12:00 UTC.
+
+Kind regards,
+Tom
+Acme Support
+`
+	if body != want {
+		t.Errorf("body =\n%s\nwant\n%s", body, want)
+	}
+}
+
+// With nothing but the case number, both emails still read well: a plain
+// greeting, no promise of a time, no link or number, a generic signature.
+func TestCustomerEmailWithTheLeastInput(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind                       EmailKind
+		subject, opening, noAnswer string
+	}{
+		{EmailAcknowledge, "We received your message (case 7)", "one of us will call you",
+			"Just reply to this email with a time and a number."},
+		{EmailVoicemailLeft, "We tried to call you (case 7)", "We tried to call you about your case 7",
+			"Please reply to this email with a time and a number that suit you."},
+	}
+	for _, tt := range tests {
+		subject, body := CustomerEmail(tt.kind, CustomerEmailInput{CaseID: 7, Customer: "jane@acme.example"})
+		if subject != tt.subject {
+			t.Errorf("%s: subject = %q, want %q", tt.kind, subject, tt.subject)
+		}
+		for _, want := range []string{"Hello,\n", tt.opening, tt.noAnswer, "Kind regards,\nThe support team\n"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: body =\n%s\nwant it to contain %q", tt.kind, body, want)
+			}
+		}
+		for _, never := range []string{"aim to call", "try you again", "http", "call us", "UTC"} {
+			if strings.Contains(body, never) {
+				t.Errorf("%s: body =\n%s\nwant no %q without the input it needs", tt.kind, body, never)
+			}
+		}
+	}
+}
+
+// POLICY P1: the two templates carry no resolution content, whatever the
+// combination of parts they show.
+func TestCustomerEmailCarriesNoResolution(t *testing.T) {
+	t.Parallel()
+	banned := []string{"refund", "credit", "discount", "compensat", "replace", "we will fix", "fixed", "sorry", "apolog",
+		"money back", "free of charge", "voucher"}
+	for _, kind := range []EmailKind{EmailAcknowledge, EmailVoicemailLeft} {
+		for mask := range 1 << 6 {
+			in := CustomerEmailInput{CaseID: 42}
+			parts := []func(){
+				func() { in.Customer = typicalEmail.Customer },
+				func() { in.Subject = "Order 48213" },
+				func() { in.Caller = typicalEmail.Caller },
+				func() { in.Business = typicalEmail.Business },
+				func() { in.CallBy = typicalEmail.CallBy },
+				func() { in.SlotLink, in.Phone = typicalEmail.SlotLink, typicalEmail.Phone },
+			}
+			for i, set := range parts {
+				if mask&(1<<i) != 0 {
+					set()
+				}
+			}
+			subject, body := CustomerEmail(kind, in)
+			text := strings.ToLower(subject + "\n" + body)
+			for _, w := range banned {
+				if strings.Contains(text, w) {
+					t.Errorf("%s with %+v says %q:\n%s\n%s", kind, in, w, subject, body)
+				}
+			}
+			if !strings.Contains(body, "42") || !strings.Contains(body, "call") {
+				t.Errorf("%s with %+v: body has no case number or call:\n%s", kind, in, body)
+			}
+		}
+	}
+}
+
+// Text from outside cannot break a header or the layout: the subject and
+// names come out on one line, of bounded length, in valid UTF-8.
+func TestCustomerEmailKeepsOutsideTextOnOneLine(t *testing.T) {
+	t.Parallel()
+	in := CustomerEmailInput{
+		CaseID:   9,
+		Customer: "Jane\r\nBcc: all@example.com",
+		Subject:  "Order\r\nBcc: all@example.com\x00 " + strings.Repeat("très long ", 100) + "\xff",
+		Caller:   "Tom\nX-Evil: 1",
+		Business: "Acme\tSupport",
+		SlotLink: "https://triage.example.com/slot/x y",
+	}
+	subject, body := CustomerEmail(EmailAcknowledge, in)
+	if strings.ContainsAny(subject, "\r\n\x00") || !utf8.ValidString(subject) || utf8.RuneCountInString(subject) > maxEmailSubject+4 {
+		t.Errorf("subject = %q (%d runes); want one line of valid UTF-8, at most %d runes", subject, utf8.RuneCountInString(subject), maxEmailSubject+4)
+	}
+	if !strings.HasPrefix(subject, "Re: Order Bcc: all@example.com très long") || !strings.HasSuffix(subject, "...") {
+		t.Errorf("subject = %q, want the customer's subject on one line, cut", subject)
+	}
+	if !strings.HasPrefix(body, "Hello,\n") {
+		t.Errorf("body starts %q; a name holding an address is not greeted", body[:min(len(body), 30)])
+	}
+	for _, want := range []string{"Tom X-Evil: 1 will call you", "Tom X-Evil: 1\nAcme Support\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body =\n%s\nwant %q", body, want)
+		}
+	}
+	if strings.Contains(body, "/slot/") {
+		t.Errorf("body =\n%s\nwant no link that has a space in it", body)
+	}
+}
+
+func TestCustomerEmailSubjectAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	for subject, want := range map[string]string{
+		"Order 1":        "Re: Order 1",
+		"Re: Order 1":    "Re: Order 1",
+		"RE:Order 1":     "RE:Order 1",
+		"  re: Order 1 ": "re: Order 1",
+		"Réclamation":    "Re: Réclamation",
+		" \t ":           "We received your message (case 3)",
+	} {
+		if got, _ := CustomerEmail(EmailAcknowledge, CustomerEmailInput{CaseID: 3, Subject: subject}); got != want {
+			t.Errorf("subject for %q = %q, want %q", subject, got, want)
+		}
+	}
+}
+
+func TestCustomerEmailUnknownKind(t *testing.T) {
+	t.Parallel()
+	if s, b := CustomerEmail("refund_offer", typicalEmail); s != "" || b != "" {
+		t.Errorf("CustomerEmail(refund_offer) = %q, %q; want nothing for a kind the policy does not allow", s, b)
+	}
+	if EmailKind("refund_offer").Known() || !EmailAcknowledge.Known() || !EmailVoicemailLeft.Known() {
+		t.Errorf("Known() is wrong for the allowed kinds or an unknown one")
+	}
+}
+
+func ExampleCustomerEmail() {
+	subject, body := CustomerEmail(EmailVoicemailLeft, CustomerEmailInput{
+		CaseID: 42, Customer: "Jane Doe", Caller: "Tom", Business: "Acme Support", Phone: "+16175550199",
+	})
+	fmt.Println(subject)
+	fmt.Print(body)
+	// Output:
+	// We tried to call you (case 42)
+	// Hello Jane Doe,
+	//
+	// Tom tried to call you about your case 42 and left you a voicemail.
+	//
+	// Please call us back on +16175550199, or reply to this email with a time and a number that suit you.
+	//
+	// Kind regards,
+	// Tom
+	// Acme Support
+}
