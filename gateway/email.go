@@ -53,6 +53,21 @@ func (g *Gateway) ingestEmail(ctx context.Context, raw []byte, source string, ar
 		Channel:  store.ChannelEmail,
 		FromAddr: msg.From.Addr, FromName: msg.From.Name, Subject: msg.Subject, Text: clipText(text, mail.MaxSplitText),
 		AutoKind: string(msg.Auto), SentAt: sent, Raw: raw,
+		InReplyTo: msg.InReplyTo, References: msg.References,
+	}
+	who, err := g.whoSent(ctx, msg)
+	if err != nil {
+		return IngestResult{Inbound: in}, err
+	}
+	switch who.kind {
+	case senderForward:
+		in.FromAddr, in.FromName, in.ForwardedBy = who.customer.Addr, who.customer.Name, who.forwarder
+		g.log.Info("forwarded mail: the customer is its original sender", "source", source, "message_id", msg.MessageID,
+			"forwarded_by", who.forwarder, "original_from", who.customer.Addr, "found_in", who.via)
+	case senderStaff:
+		return g.staffMail(ctx, in, msg, who.staffID, source)
+	case senderInternal:
+		return g.skip(in, who.reason), nil
 	}
 	// Two tries: a different message with the same Message-ID may be
 	// stored by another poller between the look-up and the insert, which

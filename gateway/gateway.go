@@ -42,6 +42,17 @@ type Options struct {
 	// domain ends their Message-IDs.
 	Email     EmailSender
 	EmailFrom string
+	// Forwarders are addresses whose mail forwards customers' mail
+	// (imap.forwarders and the mailbox's own address): its customer is
+	// the original sender. Staff addresses count as forwarders too.
+	Forwarders []string
+	// OwnAddresses are the gateway's own sending addresses (smtp.from,
+	// whether SMTP is on or not): their mail never makes a customer.
+	OwnAddresses []string
+	// NoP1ManagerSMS turns off the SMS to a staff member's manager when
+	// the staff member's email breaks POLICY P1 (policy.p1.notify_manager:
+	// false); the violation is recorded on the case all the same.
+	NoP1ManagerSMS bool
 	// Twilio is the account whose webhooks the gateway accepts; with no
 	// AuthToken every webhook is refused.
 	Twilio TwilioAccount

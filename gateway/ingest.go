@@ -43,15 +43,28 @@ type Inbound struct {
 	// length, noted on the case's timeline.
 	Recording        string
 	RecordingSeconds int
+	// InReplyTo and References are an email's thread (message ids without
+	// angle brackets, References oldest first): a reply joins the case
+	// they name (see threadCase).
+	InReplyTo  string
+	References []string
+	// ForwardedBy is the address that forwarded an email whose customer,
+	// FromAddr, is the original sender; "" when the mail is the
+	// customer's own. It is kept in the message_received event.
+	ForwardedBy string
 }
 
 // IngestResult tells what happened to one inbound message.
 type IngestResult struct {
-	Inbound       Inbound
-	MessageID     int64
-	Duplicate     bool
-	Quarantined   bool
-	Reason        string // why it was quarantined
+	Inbound     Inbound
+	MessageID   int64
+	Duplicate   bool
+	Quarantined bool
+	Reason      string // why it was quarantined
+	// Skipped says why a message was not ingested as a customer's (staff
+	// mail, the gateway's own mail); "" otherwise. It is no quarantine:
+	// the message is as it should be.
+	Skipped       string
 	Assessment    nlp.Assessment
 	Plan          routing.Plan
 	CaseID        int64
@@ -150,17 +163,35 @@ func (g *Gateway) situation(ctx context.Context, in Inbound, now time.Time) (rou
 	if in.FromAddr == "" {
 		return sit, names, nil
 	}
-	c, err := g.store.CustomerGetByContact(ctx, kind, in.FromAddr)
-	if errors.Is(err, store.ErrNotFound) {
-		return sit, names, nil
-	}
+	thread, err := g.threadedCase(ctx, in)
 	if err != nil {
+		return sit, nil, err
+	}
+	c, err := g.store.CustomerGetByContact(ctx, kind, in.FromAddr)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && thread != nil && thread.CustomerID != 0:
+		// A reply from an address not on file (a colleague of the
+		// customer's) joins the case its thread names.
+		if c, err = g.store.CustomerGetByID(ctx, thread.CustomerID); err != nil {
+			return sit, nil, fmt.Errorf("customer of case %d: %w", thread.ID, err)
+		}
+	case errors.Is(err, store.ErrNotFound):
+		return sit, names, nil
+	case err != nil:
 		return sit, nil, fmt.Errorf("customer lookup: %w", err)
+	}
+	if thread != nil && thread.CustomerID != c.ID {
+		thread = nil // another customer's case: the thread is not theirs
 	}
 	sit.Customer = &routing.Customer{ID: c.ID, Name: c.Name, Company: c.Company, Tier: c.Tier,
 		AccountValueCents: c.AccountValueCents, OwnerID: c.OwnerID, OwnerSince: c.OwnerSince}
 	if sit.RecentContacts, err = g.store.MessageCountSince(ctx, c.ID, now.Add(-recentWindow)); err != nil {
 		return sit, nil, fmt.Errorf("recent contacts: %w", err)
+	}
+	if thread != nil && store.CaseActive(thread.Status) {
+		sit.OpenCase = &routing.OpenCase{ID: thread.ID, OwnerID: thread.OwnerID, Priority: routing.Priority(thread.Priority),
+			DueAt: thread.DueAt, RelationshipRisk: thread.RelationshipRisk, ComplainedAbout: thread.ComplainedAbout}
+		return sit, names, nil
 	}
 	open, err := g.store.CaseGetOpenByCustomer(ctx, c.ID)
 	switch {
@@ -170,6 +201,13 @@ func (g *Gateway) situation(ctx context.Context, in Inbound, now time.Time) (rou
 		return sit, names, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return sit, nil, fmt.Errorf("open case lookup: %w", err)
+	}
+	if thread != nil {
+		// A reply to a resolved case: routing reopens it within the
+		// reopen window.
+		sit.Resolved = &routing.ResolvedCase{ID: thread.ID, OwnerID: thread.OwnerID, Priority: routing.Priority(thread.Priority),
+			ResolvedAt: thread.ResolvedAt, RelationshipRisk: thread.RelationshipRisk, ComplainedAbout: thread.ComplainedAbout}
+		return sit, names, nil
 	}
 	last, err := g.store.CaseGetLastResolvedByCustomer(ctx, c.ID)
 	switch {
@@ -297,7 +335,7 @@ func (g *Gateway) carryOut(ctx context.Context, tx store.Querier, res *IngestRes
 	keyPrefix := fmt.Sprintf("message:%d", msg.ID)
 	if mode == carryNew {
 		tl.add(ctx, "customer", "message_received", messageEvent{MessageID: msg.ID, Channel: msg.Channel, From: msg.FromAddr, Subject: msg.Subject,
-			Recording: res.Inbound.Recording, RecordingSeconds: res.Inbound.RecordingSeconds})
+			ForwardedBy: res.Inbound.ForwardedBy, Recording: res.Inbound.Recording, RecordingSeconds: res.Inbound.RecordingSeconds})
 	} else {
 		keyPrefix += ":rescored"
 	}

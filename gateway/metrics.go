@@ -102,6 +102,8 @@ func newMetrics(opts Options, st store.Querier) *metrics {
 			Help: "Call-backs not attempted by their due time (sla_breached on a case timeline)."}),
 		"escalated": f.NewCounter(prometheus.CounterOpts{Name: "triage_escalations_total",
 			Help: "Escalations: a missed due time's reminder or escalation level, or unanswered attempts told to a manager."}),
+		"policy_violation": f.NewCounter(prometheus.CounterOpts{Name: "triage_policy_violations_total",
+			Help: "Policy violations (P1: a complaint answered by email before any call attempt)."}),
 	}
 	// Series that exist from the start read 0 rather than missing.
 	for _, ch := range []string{store.ChannelEmail, store.ChannelVoicemail, store.ChannelSMS} {

@@ -87,7 +87,7 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		HTTPAddr: cfg.HTTP.Addr, Listener: o.Listener, PublicURL: cfg.HTTP.PublicURL,
 		ShutdownTimeout: cfg.HTTP.ShutdownTimeout, JobPollInterval: cmp.Or(o.JobPollInterval, cfg.Jobs.PollInterval),
 		JobRescueAfter: cfg.Jobs.RescueAfter, JobWorkers: cfg.Jobs.Workers, RingTimeout: cfg.Policy.Calls.RingTimeout,
-		Now: o.Now, Logger: log, OnIngest: o.OnIngest, OnCommand: o.OnCommand,
+		Now: o.Now, Logger: log, OnIngest: o.OnIngest, OnCommand: o.OnCommand, NoP1ManagerSMS: !cfg.Policy.P1.ManagerSMS(),
 	}
 	if cfg.Twilio.Enabled {
 		c, err := twilio.New(twilio.Config{
@@ -118,6 +118,13 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		}
 	} else {
 		log.Warn("channel off: twilio (no SMS will be sent; notifications are recorded as not sent)")
+	}
+	if cfg.IMAP.Username != "" && strings.Contains(cfg.IMAP.Username, "@") {
+		opts.Forwarders = append(opts.Forwarders, cfg.IMAP.Username)
+	}
+	opts.Forwarders = append(opts.Forwarders, cfg.IMAP.Forwarders...)
+	if a := emailAddress(cfg.SMTP.From); a != "" {
+		opts.OwnAddresses = append(opts.OwnAddresses, a)
 	}
 	if cfg.SMTP.Enabled {
 		sc := o.SMTP
@@ -156,6 +163,19 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		}
 		g.opts.Intake = append(g.opts.Intake, p)
 		g.closers = append(g.closers, p.Close)
+		if cfg.IMAP.SentMailbox != "" {
+			sc := ic
+			sc.Mailbox = cfg.IMAP.SentMailbox
+			sp, err := imap.NewPoller(sc, g.SentMailSink(), log.With("component", "imap", "mailbox", sc.Mailbox))
+			if err != nil {
+				return nil, fmt.Errorf("imap sent mailbox: %w", err)
+			}
+			g.opts.Intake = append(g.opts.Intake, sp)
+			g.closers = append(g.closers, sp.Close)
+			log.Info("staff replies are audited (P1): the Sent folder is read", "mailbox", sc.Mailbox)
+		} else {
+			log.Info("the Sent folder is not read: staff replies are audited only when they reach the gateway (imap.sent_mailbox)")
+		}
 	} else {
 		log.Warn("channel off: imap (no mailbox is read)")
 	}

@@ -41,6 +41,9 @@ type (
 		Channel   string `json:"channel"`
 		From      string `json:"from"`
 		Subject   string `json:"subject,omitempty"`
+		// ForwardedBy is who forwarded an email whose customer is its
+		// original sender (a forwarder, the shared mailbox, staff).
+		ForwardedBy string `json:"forwarded_by,omitempty"`
 		// A voicemail's recording SID and length.
 		Recording        string `json:"recording_sid,omitempty"`
 		RecordingSeconds int    `json:"recording_seconds,omitempty"`

@@ -13,7 +13,7 @@ import (
 // corporaDir returns the shared mail corpora (../shared/corpora from the
 // directory holding go.mod), or skips the test when they are absent, as in
 // a user's clone. The files are read in place and never copied.
-func corporaDir(t *testing.T) string {
+func corporaDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {

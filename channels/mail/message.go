@@ -71,6 +71,18 @@ type Message struct {
 	// Forwarded reports that the message forwards another one, inline
 	// ("Forwarded message" block) or as a message/rfc822 part.
 	Forwarded bool
+	// OriginalFrom is who wrote the message this one forwards, nil when
+	// unknown: the From of the innermost forwarded message (a
+	// message/rfc822 part or an inline forward, see OriginalSender), else
+	// X-Original-From, X-Original-Sender, and for a forward Reply-To.
+	// OriginalFromVia says which (OriginalFromForward, …). It is read for
+	// every message; whether the sender really forwards mail is the
+	// caller's to decide.
+	OriginalFrom    *Address
+	OriginalFromVia string
+	// ResentFrom is the first Resent-From address, nil when absent: who
+	// resent (redirected) the message. From is then its author.
+	ResentFrom *Address
 
 	Auto       AutoKind // bounce beats auto_reply beats list
 	AutoReason string   // why Auto was set, e.g. "Auto-Submitted: auto-replied"

@@ -106,6 +106,12 @@ func (p *parser) parse(b []byte) (*Message, error) {
 	s := splitReply(p.replyHead(m.Text), m.Subject)
 	m.NewText, m.Quoted, m.Signature = s.newText, s.quoted, s.signature
 	m.Forwarded = (s.forwarded || p.forwarded) && m.Auto != AutoBounce
+	if m.Auto != AutoBounce {
+		m.OriginalFrom, m.OriginalFromVia = p.original(h, m)
+	}
+	if rf := p.addresses(h, "Resent-From"); len(rf) > 0 && rf[0].Addr != "" {
+		m.ResentFrom = &rf[0]
+	}
 	m.Warnings = p.warnings
 	m.cleanStrings()
 	return m, nil
@@ -164,6 +170,11 @@ func (m *Message) cleanStrings() {
 	m.NewText, m.Quoted, m.Signature = clean(m.NewText), clean(m.Quoted), clean(m.Signature)
 	m.AutoReason = clean(m.AutoReason)
 	m.From = cleanAddress(m.From)
+	for _, a := range []*Address{m.OriginalFrom, m.ResentFrom} {
+		if a != nil {
+			*a = cleanAddress(*a)
+		}
+	}
 	for _, l := range [][]Address{m.ReplyTo, m.To, m.Cc} {
 		for i := range l {
 			l[i] = cleanAddress(l[i])

@@ -122,6 +122,16 @@ type IMAP struct {
 	// certificate must chain to, instead of the system roots: for a
 	// server with a private CA or a self-signed certificate.
 	CAFile string `yaml:"ca_file"`
+	// SentMailbox is the shared mailbox's Sent folder (such as "Sent"),
+	// read by a second poller on the same account with its own cursor:
+	// every message there is staff mail, audited under POLICY P1. ""
+	// turns the audit of the Sent folder off.
+	SentMailbox string `yaml:"sent_mailbox"`
+	// Forwarders are addresses (such as a sales@ inbox with a forwarding
+	// rule) whose mail forwards customers' mail: the customer of such a
+	// mail is the original sender found in it. The mailbox's own address
+	// (Username) and staff addresses count as forwarders too.
+	Forwarders []string `yaml:"forwarders"`
 }
 
 // Twilio configures SMS.
@@ -275,7 +285,20 @@ type Policy struct {
 	// reopens that case instead of opening a new one.
 	ReopenWindow time.Duration `yaml:"reopen_window"`
 	Calls        Calls         `yaml:"calls"`
+	P1           P1            `yaml:"p1"`
 }
+
+// P1 configures the audit of staff email on complaints (POLICY P1: never
+// resolve a complaint by email).
+type P1 struct {
+	// NotifyManager texts a staff member's manager when that staff
+	// member's email breaks P1; nil means true. The violation is recorded
+	// on the case either way.
+	NotifyManager *bool `yaml:"notify_manager"`
+}
+
+// ManagerSMS reports whether a P1 violation is texted to the manager.
+func (p P1) ManagerSMS() bool { return p.NotifyManager == nil || *p.NotifyManager }
 
 // NLP configures the analyser.
 type NLP struct {

@@ -89,6 +89,14 @@ func (c Config) Validate() error {
 		if c.IMAP.PollInterval < time.Second {
 			bad("imap.poll_interval", "must be at least 1s")
 		}
+		if c.IMAP.SentMailbox != "" && strings.EqualFold(c.IMAP.SentMailbox, c.IMAP.Mailbox) {
+			bad("imap.sent_mailbox", "is imap.mailbox (%q): staff mail would be read as customer mail", c.IMAP.Mailbox)
+		}
+		for i, f := range c.IMAP.Forwarders {
+			if a, err := mail.ParseAddress(f); err != nil || a.Name != "" || !strings.Contains(a.Address, "@") {
+				bad(fmt.Sprintf("imap.forwarders[%d]", i), "%q is not a bare email address", f)
+			}
+		}
 		if c.IMAP.CAFile != "" {
 			if c.IMAP.Security == "none" {
 				bad("imap.ca_file", "is set, but imap.security is none: there is no certificate to check")

@@ -24,13 +24,14 @@ type eventRow struct {
 // struct reads them all.
 type eventData struct {
 	Note string `json:"note"`
-	// message_received
-	MessageID        int64  `json:"message_id"`
-	Channel          string `json:"channel"`
-	From             string `json:"from"`
-	Subject          string `json:"subject"`
-	Recording        string `json:"recording_sid"`
-	RecordingSeconds int    `json:"recording_seconds"`
+	// message_received (a number), email_sent and staff mail (a
+	// Message-ID): either shape reads.
+	MessageID        json.RawMessage `json:"message_id"`
+	Channel          string          `json:"channel"`
+	From             string          `json:"from"`
+	Subject          string          `json:"subject"`
+	Recording        string          `json:"recording_sid"`
+	RecordingSeconds int             `json:"recording_seconds"`
 	// assessed
 	Tone         string   `json:"tone"`
 	ToneScore    float64  `json:"tone_score"`
@@ -72,6 +73,10 @@ type eventData struct {
 	Status     string `json:"status"`
 	Duration   int    `json:"duration_seconds"`
 	AnsweredBy string `json:"answered_by"`
+	// staff_email, policy_violation
+	Excerpt string `json:"excerpt"`
+	Policy  string `json:"policy"`
+	Reason  string `json:"reason"`
 }
 
 // describeEvent turns one timeline event into words. Kinds it does not
@@ -127,7 +132,26 @@ func describeEvent(v *viewer, e store.CaseEvent) eventRow {
 		row.Text = fmt.Sprintf("Status changed from %s to %s", humanize(d.From), humanize(d.To))
 	case "call_retry_scheduled":
 		row.Text = fmt.Sprintf("Call retry scheduled for %s, by %s", v.clock.format(d.At), v.name(d.AssigneeID))
-	case "email_queued", "email_sent", "email_failed", "email_not_sent":
+	case "staff_email":
+		row.Text = "Staff email"
+		if d.Subject != "" {
+			row.Text += ": " + d.Subject
+		}
+		if d.Kind != "" {
+			row.Details = append(row.Details, "read as: "+humanize(d.Kind))
+		}
+		if d.Excerpt != "" {
+			row.Details = append(row.Details, "“"+d.Excerpt+"”")
+		}
+	case "policy_violation":
+		row.Text = "Policy violation"
+		if d.Policy != "" {
+			row.Text += " (" + d.Policy + ")"
+		}
+		if d.Reason != "" {
+			row.Text += ": " + d.Reason
+		}
+	case "email_queued", "email_sent", "email_failed", "email_not_sent", "email_retry":
 		row.Text = fmt.Sprintf("%s: %s", humanize(e.Kind), humanize(d.Kind))
 		if d.To != "" {
 			row.Text += " to " + d.To
