@@ -221,11 +221,16 @@ const maxPanicReason = 500
 // message at once, with "internal error: <panic>" as the reason, and logs
 // the stack.
 func (g *Gateway) MailboxSink() imap.Sink {
-	return &mailboxSink{g: g, failures: make(map[string]int)}
+	return &mailboxSink{g: g, what: "mail ingest", handle: g.ingestRaw, failures: make(map[string]int)}
 }
 
+// mailboxSink hands a mailbox's messages one by one to handle, keeps the
+// mailbox's cursor in the store, and dead-letters a message that keeps
+// failing or panics. The inbox and the Sent folder differ only in handle.
 type mailboxSink struct {
-	g *Gateway
+	g      *Gateway
+	what   string // for logs and quarantine reasons: "mail ingest"
+	handle func(ctx context.Context, m imap.RawMessage, source string) error
 
 	mu       sync.Mutex
 	failures map[string]int // by source: failed deliveries in a row
@@ -264,19 +269,19 @@ func (s *mailboxSink) Deliver(ctx context.Context, m imap.RawMessage) error {
 	s.failures[source]++
 	n := s.failures[source]
 	if n < maxIngestAttempts {
-		s.g.log.Warn("mail ingest failed: will retry", "source", source, "attempt", n, "max_attempts", maxIngestAttempts, "err", err)
+		s.g.log.Warn(s.what+" failed: will retry", "source", source, "attempt", n, "max_attempts", maxIngestAttempts, "err", err)
 		return err
 	}
-	reason := fmt.Sprintf("ingest failed %d times; last error: %v", n, err)
+	reason := fmt.Sprintf("%s failed %d times; last error: %v", s.what, n, err)
 	if _, qerr := s.g.quarantine(ctx, store.ChannelEmail, source, reason, m.Body); qerr != nil {
 		return fmt.Errorf("dead-letter %s: %w", source, errors.Join(err, qerr))
 	}
 	delete(s.failures, source)
-	s.g.log.Error("mail ingest gave up: message quarantined, intake moves on", "source", source, "attempts", n, "err", err)
+	s.g.log.Error(s.what+" gave up: message quarantined, intake moves on", "source", source, "attempts", n, "err", err)
 	return nil
 }
 
-// deliver ingests one message. A panic is recovered here, where one
+// deliver handles one message. A panic is recovered here, where one
 // message is handled: the message is quarantined and intake goes on.
 func (s *mailboxSink) deliver(ctx context.Context, m imap.RawMessage, source string) (err error) {
 	defer func() {
@@ -284,15 +289,21 @@ func (s *mailboxSink) deliver(ctx context.Context, m imap.RawMessage, source str
 		if p == nil {
 			return
 		}
-		s.g.log.Error("panic while ingesting a message: quarantined", "source", source, "panic", p, "stack", string(debug.Stack()))
+		s.g.log.Error("panic in "+s.what+": message quarantined", "source", source, "panic", p, "stack", string(debug.Stack()))
 		reason := clipText(fmt.Sprintf("internal error: %v", p), maxPanicReason)
 		_, err = s.g.quarantine(ctx, store.ChannelEmail, source, reason, m.Body)
 	}()
+	return s.handle(ctx, m, source)
+}
+
+// ingestRaw ingests one message of the inbox; one over the size limit,
+// fetched only in part, is quarantined.
+func (g *Gateway) ingestRaw(ctx context.Context, m imap.RawMessage, source string) error {
 	if m.Truncated {
-		_, err := s.g.quarantine(ctx, store.ChannelEmail, source,
+		_, err := g.quarantine(ctx, store.ChannelEmail, source,
 			fmt.Sprintf("message of %d bytes is over the size limit: only its first %d bytes were fetched", m.Size, len(m.Body)), m.Body)
 		return err
 	}
-	_, err = s.g.ingestEmail(ctx, m.Body, source, m.InternalDate)
+	_, err := g.ingestEmail(ctx, m.Body, source, m.InternalDate)
 	return err
 }

@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/triage-gw/triage/channels/imap"
@@ -195,64 +193,10 @@ func excerpt(s string, n int) string {
 // poller, and after maxIngestAttempts failures in a row (or a panic) it is
 // quarantined so that it cannot hold back the folder.
 func (g *Gateway) SentMailSink() imap.Sink {
-	return &sentMailSink{g: g, cursors: g.MailboxSink(), failures: make(map[string]int)}
-}
-
-type sentMailSink struct {
-	g       *Gateway
-	cursors imap.Sink // the store's mailbox cursors
-
-	mu       sync.Mutex
-	failures map[string]int // by source: failed deliveries in a row
-}
-
-func (s *sentMailSink) Cursor(ctx context.Context, mailbox string) (imap.Cursor, error) {
-	return s.cursors.Cursor(ctx, mailbox)
-}
-
-func (s *sentMailSink) SaveCursor(ctx context.Context, mailbox string, c imap.Cursor) error {
-	return s.cursors.SaveCursor(ctx, mailbox, c)
-}
-
-// Deliver audits one sent message. An error leaves the cursor before it.
-func (s *sentMailSink) Deliver(ctx context.Context, m imap.RawMessage) error {
-	source := fmt.Sprintf("imap:%s:%d:%d", m.Mailbox, m.UIDValidity, m.UID)
-	err := s.deliver(ctx, m, source)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case err == nil:
-		delete(s.failures, source)
-		return nil
-	case ctx.Err() != nil:
-		return err
-	}
-	s.failures[source]++
-	n := s.failures[source]
-	if n < maxIngestAttempts {
-		s.g.log.Warn("sent mail audit failed: will retry", "source", source, "attempt", n, "err", err)
-		return err
-	}
-	reason := fmt.Sprintf("staff mail audit failed %d times; last error: %v", n, err)
-	if _, qerr := s.g.quarantine(ctx, store.ChannelEmail, source, reason, m.Body); qerr != nil {
-		return fmt.Errorf("dead-letter %s: %w", source, errors.Join(err, qerr))
-	}
-	delete(s.failures, source)
-	s.g.log.Error("sent mail audit gave up: message quarantined", "source", source, "attempts", n, "err", err)
-	return nil
-}
-
-// deliver audits one sent message, quarantining it on a panic.
-func (s *sentMailSink) deliver(ctx context.Context, m imap.RawMessage, source string) (err error) {
-	defer func() {
-		p := recover()
-		if p == nil {
-			return
-		}
-		s.g.log.Error("panic while auditing a sent message: quarantined", "source", source, "panic", p, "stack", string(debug.Stack()))
-		_, err = s.g.quarantine(ctx, store.ChannelEmail, source, clipText(fmt.Sprintf("internal error: %v", p), maxPanicReason), m.Body)
-	}()
-	return s.g.auditSentMail(ctx, m.Body, source, m.InternalDate)
+	return &mailboxSink{g: g, what: "sent mail audit", failures: make(map[string]int),
+		handle: func(ctx context.Context, m imap.RawMessage, source string) error {
+			return g.auditSentMail(ctx, m.Body, source, m.InternalDate)
+		}}
 }
 
 // auditSentMail audits one message of the Sent folder, raw, received by
