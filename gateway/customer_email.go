@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	netmail "net/mail"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/triage-gw/triage/channels/smtp"
+	"github.com/triage-gw/triage/configs"
 	"github.com/triage-gw/triage/gateway/store"
 	"github.com/triage-gw/triage/routing"
 )
@@ -26,14 +28,60 @@ type EmailSender interface {
 	Send(ctx context.Context, e smtp.Email) error
 }
 
+// emailKinds are the two customer emails, as configs names their files.
+func emailKinds() []string {
+	return []string{string(routing.EmailAcknowledge), string(routing.EmailVoicemailLeft)}
+}
+
+// LoadEmailTemplates reads the customer email templates: from dir
+// (email.templates_dir) where it holds them, else the embedded defaults.
+// Each must parse, define "subject" and "body", and execute on sample
+// input; an error names the file. A template of the operator's that
+// mentions a resolution (a refund, credit, discount, compensation or
+// replacement, which POLICY P1 keeps out of email) is logged as a warning.
+func LoadEmailTemplates(dir string, log *slog.Logger) (routing.EmailTemplates, error) {
+	files, err := configs.ParseEmailTemplates(dir, emailKinds())
+	if err != nil {
+		return nil, fmt.Errorf("email templates: %w", err)
+	}
+	out := make(routing.EmailTemplates, len(files))
+	for _, f := range files {
+		out[routing.EmailKind(f.Kind)] = f.Text
+		if !f.Custom {
+			continue
+		}
+		log.Info("email template from the operator", "kind", f.Kind, "file", f.File)
+		if words := routing.ResolutionWords(f.Source); len(words) > 0 {
+			log.Warn("email template mentions a resolution, which POLICY P1 keeps out of customer email",
+				"file", f.File, "words", words)
+		}
+	}
+	if err := routing.CheckEmailTemplates(out); err != nil {
+		return nil, fmt.Errorf("email templates: %w", err)
+	}
+	return out, nil
+}
+
+// ackSkipReason is why an acknowledgement is skipped (email_skipped).
+const ackSkipReason = "acknowledged within the window"
+
 // queueAcknowledgement queues the acknowledgement (POLICY P1 a) of msg,
 // which has just opened or reopened tl's case, with an email_queued event:
 // once per opening, and only for a customer's own email (not a voicemail,
-// not automatic mail, not the gateway's own address).
+// not automatic mail, not the gateway's own address). A customer
+// acknowledged within Options.AckWindow gets none: email_skipped says so.
 func (g *Gateway) queueAcknowledgement(ctx context.Context, tx store.Querier, tl *timeline, msg store.Message) error {
 	if msg.Channel != store.ChannelEmail || msg.AutoKind != "" || msg.FromAddr == "" ||
 		strings.EqualFold(msg.FromAddr, emailAddress(g.opts.EmailFrom)) {
 		return nil
+	}
+	recent, err := g.acknowledgedWithin(ctx, tx, msg.CustomerID, tl.at)
+	if err != nil {
+		return err
+	}
+	if recent {
+		tl.add(ctx, "system", "email_skipped", emailEvent{Kind: emailAcknowledge, To: msg.FromAddr, Error: ackSkipReason})
+		return tl.err
 	}
 	tl.add(ctx, "system", "email_queued", emailEvent{Kind: emailAcknowledge, To: msg.FromAddr})
 	if tl.err != nil {
@@ -43,6 +91,42 @@ func (g *Gateway) queueAcknowledgement(ctx context.Context, tx store.Querier, tl
 		return fmt.Errorf("queue acknowledgement email: %w", err)
 	}
 	return nil
+}
+
+// acknowledgedWithin reports whether the customer was sent an
+// acknowledgement, on any of their cases, in the AckWindow before now, or
+// has one queued then and not yet sent or given up. Always false with no
+// window or no known customer.
+func (g *Gateway) acknowledgedWithin(ctx context.Context, q store.Querier, customerID int64, now time.Time) (bool, error) {
+	if g.opts.AckWindow <= 0 || customerID == 0 {
+		return false, nil
+	}
+	events, err := q.CaseEventListByCustomer(ctx, store.CaseEventListByCustomerParams{CustomerID: customerID,
+		Kinds: []string{"email_queued", "email_sent", "email_not_sent", "email_failed"}, Since: now.Add(-g.opts.AckWindow)})
+	if err != nil {
+		return false, fmt.Errorf("recent emails of customer %d: %w", customerID, err)
+	}
+	pending := map[int64]bool{} // case → an acknowledgement queued, no outcome yet
+	for _, e := range events {
+		var d emailEvent
+		if json.Unmarshal(e.Data, &d) != nil || d.Kind != emailAcknowledge {
+			continue
+		}
+		switch e.Kind {
+		case "email_sent":
+			return true, nil
+		case "email_queued":
+			pending[e.CaseID] = true
+		default: // not sent, failed: the customer got nothing
+			pending[e.CaseID] = false
+		}
+	}
+	for _, p := range pending {
+		if p {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // customerEmailWorker sends the two customer emails the policy allows
@@ -260,7 +344,10 @@ func (g *Gateway) composeCustomerEmail(ctx context.Context, a CustomerEmailArgs,
 	if link := g.SlotLink(c.ID); strings.HasPrefix(link, "https://") || strings.HasPrefix(link, "http://") {
 		in.SlotLink = link
 	}
-	subject, text := routing.CustomerEmail(routing.EmailKind(a.What), in)
+	subject, text, err := routing.CustomerEmail(g.opts.EmailTemplates, routing.EmailKind(a.What), in)
+	if err != nil {
+		return out, fmt.Errorf("word the email: %w", err)
+	}
 
 	out.email.To = []string{recipient(name, out.to)}
 	out.email.Subject, out.email.Text = subject, text

@@ -26,17 +26,23 @@ import (
 // content) is a duplicate; a different message that reuses a stored
 // Message-ID is stored as a message of its own (see emailExternalID).
 func (g *Gateway) IngestEmail(ctx context.Context, raw []byte, source string) (IngestResult, error) {
-	return g.ingestEmail(ctx, raw, source, time.Time{})
+	return g.ingestEmail(ctx, raw, source, time.Time{}, "")
 }
 
 // ingestEmail is IngestEmail with the time the mailbox received the
 // message (zero when unknown), which stands in for a Date that is missing
-// or implausible.
-func (g *Gateway) ingestEmail(ctx context.Context, raw []byte, source string, arrived time.Time) (IngestResult, error) {
+// or implausible, and a note ("" for none), a line that is added to the
+// end of the message's text and to a quarantine's reason, such as the
+// notice that only part of the message was fetched.
+func (g *Gateway) ingestEmail(ctx context.Context, raw []byte, source string, arrived time.Time, note string) (IngestResult, error) {
 	now := g.now()
 	msg, err := mail.Parse(bytes.NewReader(raw), mail.Options{Now: g.now})
 	if err != nil {
-		return g.quarantine(ctx, store.ChannelEmail, source, parseReason(err), raw)
+		reason := parseReason(err)
+		if note != "" {
+			reason += " " + note
+		}
+		return g.quarantine(ctx, store.ChannelEmail, source, reason, raw)
 	}
 	if len(msg.Warnings) > 0 {
 		g.log.Info("mail read with warnings", "source", source, "message_id", msg.MessageID, "warnings", msg.Warnings)
@@ -49,9 +55,14 @@ func (g *Gateway) ingestEmail(ctx context.Context, raw []byte, source string, ar
 	if strings.TrimSpace(text) == "" {
 		text = msg.Text
 	}
+	text = clipText(text, mail.MaxSplitText)
+	if note != "" {
+		text = strings.TrimRight(text, "\r\n") + "\n\n" + note
+		g.log.Warn("mail ingested with a note", "source", source, "message_id", msg.MessageID, "note", note)
+	}
 	in := Inbound{
 		Channel:  store.ChannelEmail,
-		FromAddr: msg.From.Addr, FromName: msg.From.Name, Subject: msg.Subject, Text: clipText(text, mail.MaxSplitText),
+		FromAddr: msg.From.Addr, FromName: msg.From.Name, Subject: msg.Subject, Text: text,
 		AutoKind: string(msg.Auto), SentAt: sent, Raw: raw,
 		InReplyTo: msg.InReplyTo, References: msg.References,
 	}
@@ -296,14 +307,22 @@ func (s *mailboxSink) deliver(ctx context.Context, m imap.RawMessage, source str
 	return s.handle(ctx, m, source)
 }
 
-// ingestRaw ingests one message of the inbox; one over the size limit,
-// fetched only in part, is quarantined.
+// ingestRaw ingests one message of the inbox. A message over the size
+// limit, fetched only in part, is ingested from what was fetched like any
+// other, and its text ends with truncatedNote so that whoever reads the
+// case knows that the rest is missing; it is quarantined only when what was
+// fetched does not parse at all.
 func (g *Gateway) ingestRaw(ctx context.Context, m imap.RawMessage, source string) error {
+	note := ""
 	if m.Truncated {
-		_, err := g.quarantine(ctx, store.ChannelEmail, source,
-			fmt.Sprintf("message of %d bytes is over the size limit: only its first %d bytes were fetched", m.Size, len(m.Body)), m.Body)
-		return err
+		note = truncatedNote(len(m.Body), m.Size)
 	}
-	_, err := g.ingestEmail(ctx, m.Body, source, m.InternalDate)
+	_, err := g.ingestEmail(ctx, m.Body, source, m.InternalDate, note)
 	return err
+}
+
+// truncatedNote is the line that flags a message of size bytes of which
+// only the first fetched bytes were fetched.
+func truncatedNote(fetched int, size int64) string {
+	return fmt.Sprintf("[message truncated: %d of %d bytes fetched]", fetched, size)
 }

@@ -42,6 +42,12 @@ type Options struct {
 	// domain ends their Message-IDs.
 	Email     EmailSender
 	EmailFrom string
+	// EmailTemplates word the two customer emails (see LoadEmailTemplates);
+	// nil means the embedded defaults, configs/email.
+	EmailTemplates routing.EmailTemplates
+	// AckWindow: a customer gets at most one acknowledgement per window
+	// (email.ack_window); 0 acknowledges every opening of a case.
+	AckWindow time.Duration
 	// Forwarders are addresses whose mail forwards customers' mail
 	// (imap.forwarders and the mailbox's own address): its customer is
 	// the original sender. Staff addresses count as forwarders too.
@@ -148,6 +154,15 @@ func New(opts Options) (*Gateway, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.EmailTemplates == nil {
+		t, err := LoadEmailTemplates("", opts.Logger)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		opts.EmailTemplates = t
+	} else if err := routing.CheckEmailTemplates(opts.EmailTemplates); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

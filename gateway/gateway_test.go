@@ -486,19 +486,6 @@ func TestMissedDueTimeEscalatesToManager(t *testing.T) {
 	}
 }
 
-func TestOversizedMailIsQuarantined(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	b.maxMessageSize = 300
-	b.appendMail(t, "big", "Jane Doe <jane@acme.example>", "Big", strings.Repeat("All work and no play. ", 100))
-	_, stop := b.start(t)
-	r := b.next(t)
-	stop()
-	if !r.Quarantined || !strings.Contains(r.Reason, "over the size limit") {
-		t.Errorf("oversized mail: quarantined %v reason %q, want quarantined as over the size limit", r.Quarantined, r.Reason)
-	}
-}
-
 // Messages from one customer ingested at the same time end up on one case.
 func TestConcurrentMessagesFromOneCustomerShareOneCase(t *testing.T) {
 	t.Parallel()

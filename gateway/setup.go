@@ -139,6 +139,12 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 	} else {
 		log.Info("channel off: smtp (no customer email is sent; each is recorded on its case as not sent)")
 	}
+	if opts.EmailTemplates, err = LoadEmailTemplates(cfg.Email.TemplatesDir, log); err != nil {
+		return nil, err
+	}
+	if w := cfg.Email.AckWindow; w != nil {
+		opts.AckWindow = *w
+	}
 	opts.MetricsAddr, opts.MetricsToken = cfg.Metrics.Addr, cfg.Metrics.Token.Value()
 	g, err := New(opts)
 	if err != nil {

@@ -1,10 +1,13 @@
 package routing
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"text/template"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // EmailKind is one of the two emails the policy lets the gateway send a
@@ -61,83 +64,138 @@ const (
 // callByLayout is how CallBy reads: "Tue 10 Mar, 10:00 UTC".
 const callByLayout = "Mon 2 Jan, 15:04 MST"
 
-// CustomerEmail words the customer email of kind: a plain-text subject and
-// body, short and warm. By policy it carries no resolution (no refund,
-// credit or replacement, no excuse, no technical answer): it only says
-// that a person will call, and asks when. An unknown kind gives "", "".
-func CustomerEmail(kind EmailKind, in CustomerEmailInput) (subject, body string) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n", greeting(in.Customer))
-	caller := cut(emailLine(in.Caller), maxEmailName)
-	phone := emailLine(in.Phone)
-	link := in.SlotLink
-	if len(link) > maxEmailLink || strings.IndexFunc(link, unicode.IsSpace) >= 0 {
-		link = ""
-	}
+// EmailTemplates are the parsed templates of the customer emails, by
+// kind. Each defines "subject" and "body" and is executed on an EmailData.
+// Parsing them (from configs/email or the operator's directory) is the
+// caller's: routing only executes them.
+type EmailTemplates map[EmailKind]*template.Template
 
-	switch kind {
-	case EmailAcknowledge:
-		subject = reSubject(in.Subject, fmt.Sprintf("We received your message (case %d)", in.CaseID))
-		fmt.Fprintf(&b, "Thank you for your message. It has reached us, and your case number is %d.\n\n", in.CaseID)
-		if caller != "" {
-			fmt.Fprintf(&b, "We would like to talk it through with you in person: %s will call you.\n", caller)
-		} else {
-			b.WriteString("We would like to talk it through with you in person, so one of us will call you.\n")
-		}
-		if !in.CallBy.IsZero() {
-			fmt.Fprintf(&b, "We aim to call by %s.\n", in.CallBy.Format(callByLayout))
-		}
-		b.WriteString("\nWhen is a good time to reach you, and on which number?\n")
-		if link != "" {
-			fmt.Fprintf(&b, "Just reply to this email, or pick a time that suits you here:\n%s\n", link)
-		} else {
-			b.WriteString("Just reply to this email with a time and a number.\n")
-		}
-		if phone != "" {
-			fmt.Fprintf(&b, "\nIf you would rather call us, we are on %s; please mention case %d.\n", phone, in.CaseID)
-		}
-	case EmailVoicemailLeft:
-		subject = reSubject(in.Subject, fmt.Sprintf("We tried to call you (case %d)", in.CaseID))
-		who := "We"
-		if caller != "" {
-			who = caller
-		}
-		fmt.Fprintf(&b, "%s tried to call you about your case %d and left you a voicemail.\n\n", who, in.CaseID)
-		if phone != "" {
-			fmt.Fprintf(&b, "Please call us back on %s, or reply to this email with a time and a number that suit you.\n", phone)
-		} else {
-			b.WriteString("Please reply to this email with a time and a number that suit you.\n")
-		}
-		if link != "" {
-			fmt.Fprintf(&b, "You can also pick a time here:\n%s\n", link)
-		}
-		if !in.CallBy.IsZero() {
-			fmt.Fprintf(&b, "\nOtherwise we will try you again around %s.\n", in.CallBy.Format(callByLayout))
-		}
-	default:
-		return "", ""
-	}
-
-	b.WriteString("\nKind regards,\n")
-	business := cut(emailLine(in.Business), maxEmailName)
-	switch {
-	case caller != "" && business != "":
-		fmt.Fprintf(&b, "%s\n%s\n", caller, business)
-	case caller != "" || business != "":
-		fmt.Fprintf(&b, "%s%s\n", caller, business)
-	default:
-		b.WriteString("The support team\n")
-	}
-	return subject, b.String()
+// EmailData is what a customer email template is given: the
+// CustomerEmailInput with its text from outside already cleaned (one line
+// of valid UTF-8, no control characters, bounded length) and its optional
+// parts reduced to "" when they are not to be shown.
+type EmailData struct {
+	CaseID int64
+	// Customer is the name to greet; "" when the input does not read as a
+	// name (an address, a phone number).
+	Customer string
+	// Subject is the customer's subject; ReSubject answers it ("Re: ..."
+	// once). Both are "" when there is none.
+	Subject, ReSubject string
+	// Caller is the first name of who calls (or called) the customer.
+	Caller string
+	// Business is the business's name.
+	Business string
+	// CallBy is when we intend to call, as "Tue 10 Mar, 10:00 UTC" in the
+	// caller's time zone; "" when no time is promised.
+	CallBy string
+	// SlotLink is the page where the customer picks a time; "" when there
+	// is none or it is not a plain link.
+	SlotLink string
+	// Phone is the support line the customer may call.
+	Phone string
 }
 
-// greeting opens the email with the customer's name when it reads as one.
-func greeting(name string) string {
-	name = cut(emailLine(name), maxEmailName)
-	if !readsAsName(name) {
-		return "Hello,"
+// NewEmailData cleans in for a template.
+func NewEmailData(in CustomerEmailInput) EmailData {
+	d := EmailData{
+		CaseID:   in.CaseID,
+		Customer: cut(emailLine(in.Customer), maxEmailName),
+		Subject:  cut(emailLine(in.Subject), maxEmailSubject),
+		Caller:   cut(emailLine(in.Caller), maxEmailName),
+		Business: cut(emailLine(in.Business), maxEmailName),
+		Phone:    cut(emailLine(in.Phone), maxEmailName),
+		SlotLink: in.SlotLink,
 	}
-	return "Hello " + name + ","
+	if !readsAsName(d.Customer) {
+		d.Customer = ""
+	}
+	d.ReSubject = reSubject(d.Subject)
+	if !in.CallBy.IsZero() {
+		d.CallBy = in.CallBy.Format(callByLayout)
+	}
+	if len(d.SlotLink) > maxEmailLink || strings.IndexFunc(d.SlotLink, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}) >= 0 || !utf8.ValidString(d.SlotLink) {
+		d.SlotLink = ""
+	}
+	return d
+}
+
+// maxRenderedSubject bounds the subject a template writes, well inside
+// what a mail header carries.
+const maxRenderedSubject = 300
+
+// CustomerEmail words the customer email of kind with its template in
+// tmpl: a plain-text subject and body. The subject comes out on one line.
+// By policy the wording carries no resolution (no refund, credit or
+// replacement, no excuse, no technical answer): it only says that a person
+// will call, and asks when. An unknown kind, a kind without a template, a
+// template that fails or writes an empty subject or body is an error.
+func CustomerEmail(tmpl EmailTemplates, kind EmailKind, in CustomerEmailInput) (subject, body string, err error) {
+	if !kind.Known() {
+		return "", "", fmt.Errorf("customer email %q: not a kind the policy allows", kind)
+	}
+	t := tmpl[kind]
+	if t == nil {
+		return "", "", fmt.Errorf("customer email %s: no template", kind)
+	}
+	data := NewEmailData(in)
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "subject", data); err != nil {
+		return "", "", fmt.Errorf("customer email %s: subject: %w", kind, err)
+	}
+	subject = cut(emailLine(b.String()), maxRenderedSubject)
+	b.Reset()
+	if err := t.ExecuteTemplate(&b, "body", data); err != nil {
+		return "", "", fmt.Errorf("customer email %s: body: %w", kind, err)
+	}
+	body = strings.ToValidUTF8(b.String(), "")
+	if subject == "" || strings.TrimSpace(body) == "" {
+		return "", "", fmt.Errorf("customer email %s: template %s wrote an empty subject or body", kind, t.Name())
+	}
+	return subject, body, nil
+}
+
+// CheckEmailTemplates checks that tmpl has a template for each kind and
+// that each executes without error, writing a subject and a body, on
+// sample inputs with every optional part present and with none. Errors
+// name the template (its file).
+func CheckEmailTemplates(tmpl EmailTemplates) error {
+	samples := []CustomerEmailInput{
+		{CaseID: 42},
+		{CaseID: 42, Customer: "Jane Doe", Subject: "Order 48213", Caller: "Tom", Business: "Acme Support",
+			CallBy: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC), SlotLink: "https://triage.example.com/slot/abc", Phone: "+16175550199"},
+	}
+	var errs []error
+	for _, kind := range []EmailKind{EmailAcknowledge, EmailVoicemailLeft} {
+		t := tmpl[kind]
+		if t == nil {
+			errs = append(errs, fmt.Errorf("customer email %s: no template", kind))
+			continue
+		}
+		for _, in := range samples {
+			if _, _, err := CustomerEmail(tmpl, kind, in); err != nil {
+				errs = append(errs, fmt.Errorf("email template %s: %w", t.Name(), err))
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ResolutionWords lists the words in text that offer a resolution (P1
+// forbids one by email): refund, credit, discount, compensation,
+// replacement, in any case or inflection.
+func ResolutionWords(text string) []string {
+	text = strings.ToLower(text)
+	var found []string
+	for _, w := range []string{"refund", "credit", "discount", "compensat", "replace"} {
+		if strings.Contains(text, w) {
+			found = append(found, w)
+		}
+	}
+	return found
 }
 
 // readsAsName reports whether s looks like a person's or company's name:
@@ -156,13 +214,12 @@ func readsAsName(s string) bool {
 	return letter
 }
 
-// reSubject answers subject with "Re:" (once), or gives fallback when
-// there is no subject. The result is one line of bounded length.
-func reSubject(subject, fallback string) string {
-	s := cut(emailLine(subject), maxEmailSubject)
+// reSubject answers subject, already on one line, with "Re:" (once); ""
+// when there is no subject.
+func reSubject(s string) string {
 	switch {
 	case s == "":
-		return fallback
+		return ""
 	case len(s) >= 3 && strings.EqualFold(s[:3], "re:"):
 		return s
 	}

@@ -2,11 +2,42 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 	"unicode/utf8"
+
+	"github.com/triage-gw/triage/configs"
 )
+
+// defaultTemplates are the embedded templates, configs/email.
+func defaultTemplates(t testing.TB) EmailTemplates {
+	t.Helper()
+	files, err := configs.ParseEmailTemplates("", []string{string(EmailAcknowledge), string(EmailVoicemailLeft)})
+	if err != nil {
+		t.Fatalf("ParseEmailTemplates() = %v", err)
+	}
+	tmpl := EmailTemplates{}
+	for _, f := range files {
+		tmpl[EmailKind(f.Kind)] = f.Text
+	}
+	if err := CheckEmailTemplates(tmpl); err != nil {
+		t.Fatalf("CheckEmailTemplates(defaults) = %v", err)
+	}
+	return tmpl
+}
+
+// render is CustomerEmail with the embedded templates.
+func render(t testing.TB, kind EmailKind, in CustomerEmailInput) (subject, body string) {
+	t.Helper()
+	subject, body, err := CustomerEmail(defaultTemplates(t), kind, in)
+	if err != nil {
+		t.Fatalf("CustomerEmail(%s) = %v", kind, err)
+	}
+	return subject, body
+}
 
 // typicalEmail is a case whose owner, Tom, aims to call Jane on Tuesday.
 var typicalEmail = CustomerEmailInput{
@@ -16,7 +47,7 @@ var typicalEmail = CustomerEmailInput{
 
 func TestCustomerEmailAcknowledge(t *testing.T) {
 	t.Parallel()
-	subject, body := CustomerEmail(EmailAcknowledge, typicalEmail)
+	subject, body := render(t, EmailAcknowledge, typicalEmail)
 	if want := "Re: Order #48213 - third time"; subject != want {
 		t.Errorf("subject = %q, want %q", subject, want)
 	}
@@ -46,7 +77,7 @@ func TestCustomerEmailVoicemailLeft(t *testing.T) {
 	t.Parallel()
 	in := typicalEmail
 	in.CallBy = tuesday10.Add(2 * time.Hour)
-	subject, body := CustomerEmail(EmailVoicemailLeft, in)
+	subject, body := render(t, EmailVoicemailLeft, in)
 	if want := "Re: Order #48213 - third time"; subject != want {
 		t.Errorf("subject = %q, want %q", subject, want)
 	}
@@ -83,7 +114,7 @@ func TestCustomerEmailWithTheLeastInput(t *testing.T) {
 			"Please reply to this email with a time and a number that suit you."},
 	}
 	for _, tt := range tests {
-		subject, body := CustomerEmail(tt.kind, CustomerEmailInput{CaseID: 7, Customer: "jane@acme.example"})
+		subject, body := render(t, tt.kind, CustomerEmailInput{CaseID: 7, Customer: "jane@acme.example"})
 		if subject != tt.subject {
 			t.Errorf("%s: subject = %q, want %q", tt.kind, subject, tt.subject)
 		}
@@ -122,7 +153,7 @@ func TestCustomerEmailCarriesNoResolution(t *testing.T) {
 					set()
 				}
 			}
-			subject, body := CustomerEmail(kind, in)
+			subject, body := render(t, kind, in)
 			text := strings.ToLower(subject + "\n" + body)
 			for _, w := range banned {
 				if strings.Contains(text, w) {
@@ -148,7 +179,7 @@ func TestCustomerEmailKeepsOutsideTextOnOneLine(t *testing.T) {
 		Business: "Acme\tSupport",
 		SlotLink: "https://triage.example.com/slot/x y",
 	}
-	subject, body := CustomerEmail(EmailAcknowledge, in)
+	subject, body := render(t, EmailAcknowledge, in)
 	if strings.ContainsAny(subject, "\r\n\x00") || !utf8.ValidString(subject) || utf8.RuneCountInString(subject) > maxEmailSubject+4 {
 		t.Errorf("subject = %q (%d runes); want one line of valid UTF-8, at most %d runes", subject, utf8.RuneCountInString(subject), maxEmailSubject+4)
 	}
@@ -178,7 +209,7 @@ func TestCustomerEmailSubjectAnsweredOnce(t *testing.T) {
 		"Réclamation":    "Re: Réclamation",
 		" \t ":           "We received your message (case 3)",
 	} {
-		if got, _ := CustomerEmail(EmailAcknowledge, CustomerEmailInput{CaseID: 3, Subject: subject}); got != want {
+		if got, _ := render(t, EmailAcknowledge, CustomerEmailInput{CaseID: 3, Subject: subject}); got != want {
 			t.Errorf("subject for %q = %q, want %q", subject, got, want)
 		}
 	}
@@ -186,8 +217,8 @@ func TestCustomerEmailSubjectAnsweredOnce(t *testing.T) {
 
 func TestCustomerEmailUnknownKind(t *testing.T) {
 	t.Parallel()
-	if s, b := CustomerEmail("refund_offer", typicalEmail); s != "" || b != "" {
-		t.Errorf("CustomerEmail(refund_offer) = %q, %q; want nothing for a kind the policy does not allow", s, b)
+	if s, b, err := CustomerEmail(defaultTemplates(t), "refund_offer", typicalEmail); err == nil || s != "" || b != "" {
+		t.Errorf("CustomerEmail(refund_offer) = %q, %q, %v; want an error for a kind the policy does not allow", s, b, err)
 	}
 	if EmailKind("refund_offer").Known() || !EmailAcknowledge.Known() || !EmailVoicemailLeft.Known() {
 		t.Errorf("Known() is wrong for the allowed kinds or an unknown one")
@@ -195,9 +226,22 @@ func TestCustomerEmailUnknownKind(t *testing.T) {
 }
 
 func ExampleCustomerEmail() {
-	subject, body := CustomerEmail(EmailVoicemailLeft, CustomerEmailInput{
+	files, err := configs.ParseEmailTemplates("", []string{string(EmailAcknowledge), string(EmailVoicemailLeft)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tmpl := EmailTemplates{}
+	for _, f := range files {
+		tmpl[EmailKind(f.Kind)] = f.Text
+	}
+	subject, body, err := CustomerEmail(tmpl, EmailVoicemailLeft, CustomerEmailInput{
 		CaseID: 42, Customer: "Jane Doe", Caller: "Tom", Business: "Acme Support", Phone: "+16175550199",
 	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(subject)
 	fmt.Print(body)
 	// Output:
@@ -211,4 +255,30 @@ func ExampleCustomerEmail() {
 	// Kind regards,
 	// Tom
 	// Acme Support
+}
+
+// CheckEmailTemplates refuses a missing kind and a template that fails on
+// sample input, naming the template; ResolutionWords finds an offer.
+func TestCheckEmailTemplates(t *testing.T) {
+	t.Parallel()
+	good := defaultTemplates(t)
+	if err := CheckEmailTemplates(good); err != nil {
+		t.Fatalf("CheckEmailTemplates(defaults) = %v, want nil", err)
+	}
+	missing := EmailTemplates{EmailAcknowledge: good[EmailAcknowledge]}
+	if err := CheckEmailTemplates(missing); err == nil || !strings.Contains(err.Error(), "voicemail_left: no template") {
+		t.Errorf("CheckEmailTemplates(no voicemail_left) = %v, want it named as missing", err)
+	}
+	bad := template.Must(template.New("ops/acknowledge.txt.tmpl").Parse(
+		`{{define "subject"}}x{{end}}{{define "body"}}{{.CallBy.Hour}}{{end}}`))
+	err := CheckEmailTemplates(EmailTemplates{EmailAcknowledge: bad, EmailVoicemailLeft: good[EmailVoicemailLeft]})
+	if err == nil || !strings.Contains(err.Error(), "ops/acknowledge.txt.tmpl") {
+		t.Errorf("CheckEmailTemplates(bad) = %v, want an error naming ops/acknowledge.txt.tmpl", err)
+	}
+	if got := ResolutionWords("A full REFUND, or store credit?"); !slices.Equal(got, []string{"refund", "credit"}) {
+		t.Errorf("ResolutionWords() = %v, want [refund credit]", got)
+	}
+	if got := ResolutionWords("Tom will call you."); got != nil {
+		t.Errorf("ResolutionWords(no offer) = %v, want none", got)
+	}
 }

@@ -39,7 +39,7 @@ const (
 	// maxIdlePeriod is how long one IDLE may last before it is restarted:
 	// RFC 9051 section 6.3.13 lets servers drop a client idle for 30 minutes.
 	maxIdlePeriod = 25 * time.Minute
-	// maxBatchSize bounds BatchSize, and so the memory a batch can hold.
+	// maxBatchSize bounds BatchSize, and so the size of a batch's FETCH.
 	maxBatchSize = 1000
 	// maxMessageSizeLimit bounds MaxMessageSize to what a partial FETCH
 	// can name on every server.
@@ -82,12 +82,14 @@ type Config struct {
 	// minutes). DefaultPollInterval when zero.
 	PollInterval time.Duration
 	// BatchSize is how many messages one FETCH asks for, DefaultBatchSize
-	// when zero. A batch is held in memory before delivery.
+	// when zero. A batch is streamed: each message is delivered as it
+	// arrives, so one message at a time is held in memory.
 	BatchSize int
-	// MaxMessageSize is the most bytes of one message that are fetched,
-	// DefaultMaxMessageSize when zero. A larger message is still delivered,
-	// with its first MaxMessageSize bytes in Body, its real size in Size
-	// and Truncated set, so the caller can quarantine it with a reason.
+	// MaxMessageSize bounds what one message costs to fetch,
+	// DefaultMaxMessageSize when zero. The size of each message is fetched
+	// before its body; a larger message is still delivered, with its header
+	// and the first MaxMessageSize bytes of its text in Body, its real size
+	// in Size and Truncated set.
 	MaxMessageSize int64
 	// DebugWriter receives the raw protocol trace, message contents
 	// included but the password replaced by "***"; nil turns it off.

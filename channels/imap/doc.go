@@ -4,12 +4,17 @@
 //
 // The package owns the mailbox side only: connecting with implicit TLS or
 // STARTTLS, logging in, opening the mailbox read-only (EXAMINE), finding the
-// messages past the caller's cursor, fetching them with BODY.PEEK[] so that
-// \Seen is never set (people read the same inbox), and waiting for new mail
+// messages past the caller's cursor, fetching their sizes and then their
+// bodies with BODY.PEEK[] so that \Seen is never set (people read the same
+// inbox), and waiting for new mail
 // with IDLE (RFC 2177) or by polling. It knows nothing of parsing, scoring or
 // storage: the Sink stores the cursor and must make Deliver idempotent, since
 // a message is delivered again after a crash between Deliver and SaveCursor,
 // and every message is delivered again after a UIDVALIDITY change.
+//
+// Memory is bounded: a batch is streamed, each message handed to the Sink as
+// it arrives, and a message over Config.MaxMessageSize is fetched as its
+// header and the start of its text, delivered with RawMessage.Truncated set.
 //
 // Poller.Poll does one pass; Poller.Run polls until its context ends,
 // reconnecting with backoff that starts afresh after each successful poll.

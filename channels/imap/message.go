@@ -23,9 +23,10 @@ type RawMessage struct {
 	// message is not marked \Seen.
 	Body []byte
 	// Truncated says that the message is larger than Config.MaxMessageSize
-	// and Body holds only its first MaxMessageSize bytes. Such a message is
-	// delivered all the same, so that it is quarantined with a reason rather
-	// than dropped.
+	// and was not downloaded whole: Body holds its header (up to
+	// MaxMessageSize bytes) followed by the first MaxMessageSize bytes of
+	// its text, so a multipart body is cut short. Such a message is
+	// delivered all the same, so that the caller can still act on it.
 	Truncated bool
 }
 

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
 )
 
-// sinkError marks an error of the Sink, which leaves the connection sound.
+// sinkError marks an error of the Sink: it says nothing of the
+// connection, which poll leaves open (a streamed FETCH cut short by it has
+// dropped the connection already).
 type sinkError struct{ err error }
 
 func (e *sinkError) Error() string { return e.err.Error() }
@@ -18,14 +21,15 @@ func (e *sinkError) Unwrap() error { return e.err }
 
 // Poll connects if needed, opens the mailbox read-only (EXAMINE), fetches
 // every message with a UID past the Sink's cursor in batches of
-// Config.BatchSize, delivers them in UID order and saves the cursor after
-// each. It returns how many messages were delivered.
+// Config.BatchSize, delivers each in UID order as it arrives and saves the
+// cursor after each. It returns how many messages were delivered.
 //
 // When the mailbox's UIDVALIDITY differs from the cursor's, the mailbox is
 // delivered again from UID 1 and a warning is logged. When Deliver fails,
 // Poll stops before the cursor passes the message and returns the error;
-// the next Poll delivers it again. After a protocol error the connection is
-// dropped, and the next Poll reconnects.
+// the next Poll delivers it again; the rest of the batch is not downloaded,
+// so the connection is dropped. After a protocol error the connection is
+// dropped too, and the next Poll reconnects.
 func (p *Poller) Poll(ctx context.Context) (int, error) {
 	p.session.Lock()
 	defer p.session.Unlock()
@@ -101,27 +105,54 @@ func (p *Poller) pollConn(ctx context.Context, l *link) (int, error) {
 		return 0, err
 	}
 	n := 0
+	deliver := func(m RawMessage) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := p.sink.Deliver(ctx, m); err != nil {
+			return &sinkError{fmt.Errorf("imap deliver uid %d of %s: %w", m.UID, key, err)}
+		}
+		n++
+		cur.LastUID = m.UID
+		if err := p.sink.SaveCursor(ctx, key, cur); err != nil {
+			return &sinkError{fmt.Errorf("imap save cursor %+v of %s: %w", cur, key, err)}
+		}
+		p.log.Debug("imap delivered", "uid", m.UID, "size", m.Size, "truncated", m.Truncated)
+		return nil
+	}
 	for batch := range slices.Chunk(uids, p.cfg.BatchSize) {
-		msgs, err := p.fetch(l, sel.UIDValidity, batch)
+		infos, err := p.fetchInfo(l, batch)
 		if err != nil {
 			return n, err
 		}
-		for _, m := range msgs {
-			if err := ctx.Err(); err != nil {
+		// Messages over the size limit are fetched in part, with other
+		// FETCH items: each run of alike messages is one FETCH, so that
+		// the messages are still delivered in UID order.
+		for run := range p.runs(infos) {
+			if err := p.stream(l, sel.UIDValidity, run, deliver); err != nil {
 				return n, err
 			}
-			if err := p.sink.Deliver(ctx, m); err != nil {
-				return n, &sinkError{fmt.Errorf("imap deliver uid %d of %s: %w", m.UID, key, err)}
-			}
-			n++
-			cur.LastUID = m.UID
-			if err := p.sink.SaveCursor(ctx, key, cur); err != nil {
-				return n, &sinkError{fmt.Errorf("imap save cursor %+v of %s: %w", cur, key, err)}
-			}
-			p.log.Debug("imap delivered", "uid", m.UID, "size", m.Size, "truncated", m.Truncated)
 		}
 	}
 	return n, nil
+}
+
+// runs yields infos cut into runs of consecutive messages that are all
+// oversized or all not.
+func (p *Poller) runs(infos []msgInfo) iter.Seq[[]msgInfo] {
+	return func(yield func([]msgInfo) bool) {
+		for len(infos) > 0 {
+			big := p.oversized(infos[0])
+			end := 1
+			for end < len(infos) && p.oversized(infos[end]) == big {
+				end++
+			}
+			if !yield(infos[:end]) {
+				return
+			}
+			infos = infos[end:]
+		}
+	}
 }
 
 // newUIDs returns the UIDs past last, in ascending order.

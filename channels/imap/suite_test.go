@@ -31,6 +31,7 @@ func runSuite(t *testing.T, newBackend func(t *testing.T) *backend) {
 		{"PollDoesNotSetSeen", testSeenNotSet},
 		{"BatchSizeTwoWithFiveMessages", testBatchSize},
 		{"WrongPasswordNamesLogin", testWrongPassword},
+		{"OversizedMessageHeaderAndStartOfText", testOversized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,8 +207,9 @@ func testBatchSize(t *testing.T, b *backend) {
 			t.Errorf("message %d: Body = %q, want message %d", i, m.Body, i+1)
 		}
 	}
-	if n := len(regexp.MustCompile(`(?m)^\S+ UID FETCH `).FindAllString(trace.String(), -1)); n != 3 {
-		t.Errorf("UID FETCH commands for 5 messages in batches of 2 = %d, want 3; trace:\n%s", n, trace.String())
+	// Each batch is one FETCH of the sizes and one of the bodies.
+	if n := len(regexp.MustCompile(`(?m)^\S+ UID FETCH `).FindAllString(trace.String(), -1)); n != 6 {
+		t.Errorf("UID FETCH commands for 5 messages in batches of 2 = %d, want 6; trace:\n%s", n, trace.String())
 	}
 }
 
@@ -231,4 +233,37 @@ func uidsOf(msgs []imap.RawMessage) []uint32 {
 		uids[i] = m.UID
 	}
 	return uids
+}
+
+// testOversized: a message over MaxMessageSize arrives as its whole header
+// and the first MaxMessageSize bytes of its text, marked truncated with
+// its real size, between two whole ones.
+func testOversized(t *testing.T, b *backend) {
+	big := append(testMessage(2), bytes.Repeat([]byte("The crate arrived crushed and wet.\r\n"), 200)...)
+	b.append(t, testMessage(1))
+	b.append(t, big)
+	b.append(t, testMessage(3))
+	cfg := b.cfg
+	cfg.MaxMessageSize = 1000
+	sink := newSink()
+	p, _ := newPoller(t, cfg, sink)
+	poll(t, p, 3)
+	msgs := sink.messages()
+	if len(msgs) != 3 || msgs[0].Truncated || msgs[2].Truncated || !bytes.Equal(msgs[2].Body, testMessage(3)) {
+		t.Fatalf("delivered %d messages (truncated: %v); want 3, only the second truncated", len(msgs), truncatedFlags(msgs))
+	}
+	m := msgs[1]
+	header, _, _ := bytes.Cut(testMessage(2), []byte("\r\n\r\n"))
+	if !m.Truncated || m.Size != int64(len(big)) || !bytes.HasPrefix(m.Body, header) || len(m.Body) > len(header)+4+1000 {
+		t.Errorf("oversized message: Truncated %t, Size %d (want %d), %d bytes starting %q; want the whole header and at most 1000 bytes of text",
+			m.Truncated, m.Size, len(big), len(m.Body), m.Body[:min(len(m.Body), 60)])
+	}
+}
+
+func truncatedFlags(msgs []imap.RawMessage) []bool {
+	out := make([]bool, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Truncated
+	}
+	return out
 }

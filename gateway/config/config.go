@@ -28,6 +28,7 @@ type Config struct {
 	Twilio    Twilio    `yaml:"twilio"`
 	Voice     Voice     `yaml:"voice"`
 	SMTP      SMTP      `yaml:"smtp"`
+	Email     Email     `yaml:"email"`
 	Policy    Policy    `yaml:"policy"`
 	NLP       NLP       `yaml:"nlp"`
 	Jobs      Jobs      `yaml:"jobs"`
@@ -234,6 +235,23 @@ type SMTP struct {
 	From         string `yaml:"from"`
 }
 
+// Email shapes the two customer emails (POLICY P1) that SMTP sends.
+type Email struct {
+	// TemplatesDir holds the operator's templates, acknowledge.txt.tmpl
+	// and voicemail_left.txt.tmpl (text/template, each defining "subject"
+	// and "body"); a file missing there keeps the embedded default from
+	// configs/email. "" uses the defaults; a relative path is relative to
+	// the configuration file. Plain text only: the SMTP sender writes
+	// text/plain email.
+	TemplatesDir string `yaml:"templates_dir"`
+	// AckWindow: a customer gets at most one acknowledgement per window
+	// (default 24h); 0s acknowledges every opening of a case.
+	AckWindow *time.Duration `yaml:"ack_window"`
+}
+
+// DefaultAckWindow is email.ack_window when it is not given.
+const DefaultAckWindow = 24 * time.Hour
+
 // Jobs tunes the durable job queue that carries every side effect.
 type Jobs struct {
 	// PollInterval is how often idle workers look for due jobs (default 1s).
@@ -348,6 +366,10 @@ func (c *Config) applyDefaults() {
 		}
 	}
 	def(&c.DataDir, "./data")
+	if c.Email.AckWindow == nil {
+		w := DefaultAckWindow
+		c.Email.AckWindow = &w
+	}
 	def(&c.Log.Level, "info")
 	def(&c.Log.Format, "text")
 	def(&c.HTTP.Addr, "127.0.0.1:8080")
@@ -418,6 +440,9 @@ func Load(path string) (Config, error) {
 	}
 	if c.CustomersFile != "" && !filepath.IsAbs(c.CustomersFile) {
 		c.CustomersFile = filepath.Join(filepath.Dir(path), c.CustomersFile)
+	}
+	if c.Email.TemplatesDir != "" && !filepath.IsAbs(c.Email.TemplatesDir) {
+		c.Email.TemplatesDir = filepath.Join(filepath.Dir(path), c.Email.TemplatesDir)
 	}
 	return c, nil
 }

@@ -135,6 +135,9 @@ func (c Config) Validate() error {
 			bad("smtp.from", "%v", err)
 		}
 	}
+	if w := c.Email.AckWindow; w != nil && *w < 0 {
+		bad("email.ack_window", "%s is negative; want a duration, or 0 to acknowledge every opening", *w)
+	}
 	c.validatePolicy(bad)
 	c.validateStaff(bad)
 	c.validateDashboard(bad)

@@ -109,6 +109,9 @@ type Querier interface {
 	CaseEventList(ctx context.Context, caseID int64) ([]CaseEvent, error)
 	// CaseEventListKind returns a case's events of one kind, oldest first.
 	CaseEventListKind(ctx context.Context, caseID int64, kind string) ([]CaseEvent, error)
+	// CaseEventListByCustomer returns the events of the given kinds on
+	// any of a customer's cases at or after Since, oldest first.
+	CaseEventListByCustomer(ctx context.Context, p CaseEventListByCustomerParams) ([]CaseEvent, error)
 
 	// Tasks.
 	TaskInsert(ctx context.Context, p TaskInsertParams) (Task, error)
@@ -557,6 +560,13 @@ type CaseEvent struct {
 	Actor  string // "system", "staff:12", "customer"
 	Kind   string // message_received, case_opened, sms_queued, sms_sent, ...
 	Data   []byte // JSON
+}
+
+// CaseEventListByCustomerParams selects a customer's recent events.
+type CaseEventListByCustomerParams struct {
+	CustomerID int64
+	Kinds      []string
+	Since      time.Time
 }
 
 // CaseEventInsertParams appends one event.

@@ -223,3 +223,26 @@ func (q *queries) CaseEventListKind(ctx context.Context, caseID int64, kind stri
 	}
 	return out, nil
 }
+
+// CaseEventListByCustomer returns the events of the given kinds on any of
+// a customer's cases at or after p.Since, oldest first.
+func (q *queries) CaseEventListByCustomer(ctx context.Context, p store.CaseEventListByCustomerParams) ([]store.CaseEvent, error) {
+	if len(p.Kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{p.CustomerID, timeArg(p.Since)}
+	for _, k := range p.Kinds {
+		args = append(args, k)
+	}
+	rows, err := q.c.Query(ctx, `SELECT `+caseEventColumns+` FROM case_events
+		WHERE case_id IN (SELECT id FROM cases WHERE customer_id = $1) AND occurred_at >= $2
+		AND kind IN (`+placeholders(3, len(p.Kinds))+`) ORDER BY occurred_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("case event list of customer %d: %w", p.CustomerID, err)
+	}
+	out, err := collect(rows, scanCaseEvent)
+	if err != nil {
+		return nil, fmt.Errorf("case event list of customer %d: %w", p.CustomerID, err)
+	}
+	return out, nil
+}

@@ -205,6 +205,61 @@ func testCaseEvent(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// testCaseEventListByCustomer: a customer's events of some kinds, across
+// their cases, from a time on; other customers' events and other kinds are
+// left out.
+func testCaseEventListByCustomer(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx, s := t.Context(), open(t)
+	jane := mustCustomer(t, s, "jane", "jane@example.com")
+	bob := mustCustomer(t, s, "bob", "bob@example.com")
+	first := mustCase(t, s, store.CaseInsertParams{CustomerID: jane.ID, OpenedAt: at(0)})
+	if _, err := s.CaseUpdate(ctx, store.CaseUpdateParams{ID: first.ID, Status: store.CaseResolved, ResolvedAt: at(time.Hour), UpdatedAt: at(time.Hour)}); err != nil {
+		t.Fatalf("CaseUpdate(resolve %d) error = %v", first.ID, err)
+	}
+	second := mustCase(t, s, store.CaseInsertParams{CustomerID: jane.ID, OpenedAt: at(2 * time.Hour)})
+	other := mustCase(t, s, store.CaseInsertParams{CustomerID: bob.ID, OpenedAt: at(0)})
+	var ids []int64
+	for _, p := range []store.CaseEventInsertParams{
+		{CaseID: first.ID, At: at(-time.Hour), Kind: "email_sent"}, // before Since
+		{CaseID: first.ID, At: at(time.Minute), Kind: "email_sent"},
+		{CaseID: first.ID, At: at(time.Minute), Kind: "note"},
+		{CaseID: second.ID, At: at(2 * time.Hour), Kind: "email_queued"},
+		{CaseID: second.ID, At: at(0), Kind: "email_queued"},
+		{CaseID: other.ID, At: at(time.Minute), Kind: "email_sent"},
+	} {
+		p.Actor = "system"
+		e, err := s.CaseEventInsert(ctx, p)
+		if err != nil {
+			t.Fatalf("CaseEventInsert(%+v) error = %v", p, err)
+		}
+		ids = append(ids, e.ID)
+	}
+	p := store.CaseEventListByCustomerParams{CustomerID: jane.ID, Kinds: []string{"email_sent", "email_queued"}, Since: at(0)}
+	list, err := s.CaseEventListByCustomer(ctx, p)
+	var got []int64
+	for _, e := range list {
+		got = append(got, e.ID)
+	}
+	if want := []int64{ids[4], ids[1], ids[3]}; err != nil || !equalIDs(got, want) {
+		t.Errorf("CaseEventListByCustomer(%+v) = %v, %v; want %v (at or after Since, by time)", p, got, err, want)
+	}
+	if len(list) == 3 && (list[0].CaseID != second.ID || list[1].CaseID != first.ID || list[1].Kind != "email_sent") {
+		t.Errorf("CaseEventListByCustomer(%+v) = %+v; want each event's case and kind back", p, list)
+	}
+	p.Kinds = []string{"email_sent"}
+	if list, err := s.CaseEventListByCustomer(ctx, p); err != nil || len(list) != 1 || list[0].ID != ids[1] {
+		t.Errorf("CaseEventListByCustomer(%+v) = %+v, %v; want event %d only", p, list, err, ids[1])
+	}
+	for _, p := range []store.CaseEventListByCustomerParams{
+		{CustomerID: jane.ID, Since: at(0)},
+		{CustomerID: jane.ID + bob.ID + 1000, Kinds: []string{"email_sent"}},
+	} {
+		if none, err := s.CaseEventListByCustomer(ctx, p); err != nil || len(none) != 0 {
+			t.Errorf("CaseEventListByCustomer(%+v) = %+v, %v; want none", p, none, err)
+		}
+	}
+}
+
 // testCaseEventAppendOnly checks POLICY P9 at the database: UPDATE and
 // DELETE on case_events are refused even in raw SQL.
 func testCaseEventAppendOnly(t *testing.T, open func(t *testing.T) store.Store) {

@@ -45,6 +45,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CaseList", testCaseList},
 		{"CaseUpdate", testCaseUpdate},
 		{"CaseEvent", testCaseEvent},
+		{"CaseEventListByCustomer", testCaseEventListByCustomer},
 		{"CaseEventAppendOnly", testCaseEventAppendOnly},
 		{"Task", testTask},
 		{"TaskListOpenByAssignee", testTaskListOpenByAssignee},
