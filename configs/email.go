@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"io/fs"
 	"maps"
 	"os"
@@ -33,18 +34,34 @@ type EmailTemplate struct {
 	Source string
 	// Text is the parsed template; it defines "subject" and "body".
 	Text *template.Template
+
+	// HTMLFile is the operator's <kind>.html.tmpl, "" when there is none:
+	// the email is then plain text only. There is no embedded default.
+	HTMLFile string
+	// HTMLSource is the HTML template's text as read.
+	HTMLSource string
+	// HTML is the parsed HTML template (html/template, which escapes what
+	// it is given); it defines "body", the HTML alternative of Text's
+	// body, executed on the same data. The subject is always Text's. Nil
+	// without HTMLFile.
+	HTML *htmltemplate.Template
 }
 
 // EmailTemplateFile is the file name of the template of kind.
 func EmailTemplateFile(kind string) string { return kind + ".txt.tmpl" }
+
+// EmailHTMLTemplateFile is the file name of the optional HTML template of
+// kind.
+func EmailHTMLTemplateFile(kind string) string { return kind + ".html.tmpl" }
 
 // ParseEmailTemplates reads and parses the template of each of kinds: from
 // dir when dir is not "" and holds <kind>.txt.tmpl, else the embedded
 // default. It checks that each defines "subject" and "body"; executing
 // them on sample data is the caller's check. Errors name the file.
 //
-// Only plain-text templates are read: the SMTP sender writes text/plain
-// email, so an HTML part would have nowhere to go.
+// When dir also holds <kind>.html.tmpl, it is parsed with html/template
+// and must define "body": the email then carries it as an HTML
+// alternative to the plain text.
 func ParseEmailTemplates(dir string, kinds []string) ([]EmailTemplate, error) {
 	out := make([]EmailTemplate, 0, len(kinds))
 	var errs []error
@@ -75,11 +92,12 @@ func checkEmailTemplateDir(dir string, kinds []string) error {
 	known := make(map[string]bool, len(kinds))
 	for _, k := range kinds {
 		known[EmailTemplateFile(k)] = true
+		known[EmailHTMLTemplateFile(k)] = true
 	}
 	var errs []error
 	for _, e := range entries {
 		if n := e.Name(); filepath.Ext(n) == ".tmpl" && !known[n] {
-			errs = append(errs, fmt.Errorf("email template %s: not a known kind (want one of %v; HTML templates are not supported)",
+			errs = append(errs, fmt.Errorf("email template %s: not a known kind (want one of %v)",
 				filepath.Join(dir, n), slices.Sorted(maps.Keys(known))))
 		}
 	}
@@ -113,5 +131,31 @@ func parseEmailTemplate(dir, kind string) (EmailTemplate, error) {
 			return t, fmt.Errorf("email template %s: no {{define %q}}", t.File, def)
 		}
 	}
+	if dir != "" {
+		if err := parseHTMLTemplate(&t, filepath.Join(dir, EmailHTMLTemplateFile(kind))); err != nil {
+			return t, err
+		}
+	}
 	return t, nil
+}
+
+// parseHTMLTemplate reads and parses the HTML template at path into t,
+// leaving t without one when there is no such file.
+func parseHTMLTemplate(t *EmailTemplate, path string) error {
+	src, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("read email template: %w", err)
+	}
+	t.HTMLFile, t.HTMLSource = path, string(src)
+	t.HTML, err = htmltemplate.New(path).Option("missingkey=error").Parse(t.HTMLSource)
+	if err != nil {
+		return fmt.Errorf("parse email template %s: %w", path, err)
+	}
+	if t.HTML.Lookup("body") == nil {
+		return fmt.Errorf("email template %s: no {{define %q}}", path, "body")
+	}
+	return nil
 }

@@ -36,9 +36,11 @@ func emailKinds() []string {
 // LoadEmailTemplates reads the customer email templates: from dir
 // (email.templates_dir) where it holds them, else the embedded defaults.
 // Each must parse, define "subject" and "body", and execute on sample
-// input; an error names the file. A template of the operator's that
-// mentions a resolution (a refund, credit, discount, compensation or
-// replacement, which POLICY P1 keeps out of email) is logged as a warning.
+// input; an error names the file. An optional <kind>.html.tmpl in dir,
+// defining "body", adds an HTML alternative, checked the same way. A
+// template of the operator's that mentions a resolution (a refund, credit,
+// discount, compensation or replacement, which POLICY P1 keeps out of
+// email) is logged as a warning.
 func LoadEmailTemplates(dir string, log *slog.Logger) (routing.EmailTemplates, error) {
 	files, err := configs.ParseEmailTemplates(dir, emailKinds())
 	if err != nil {
@@ -46,20 +48,28 @@ func LoadEmailTemplates(dir string, log *slog.Logger) (routing.EmailTemplates, e
 	}
 	out := make(routing.EmailTemplates, len(files))
 	for _, f := range files {
-		out[routing.EmailKind(f.Kind)] = f.Text
-		if !f.Custom {
-			continue
+		out[routing.EmailKind(f.Kind)] = routing.EmailTemplate{Text: f.Text, HTML: f.HTML}
+		if f.Custom {
+			warnEmailTemplate(log, f.Kind, f.File, f.Source)
 		}
-		log.Info("email template from the operator", "kind", f.Kind, "file", f.File)
-		if words := routing.ResolutionWords(f.Source); len(words) > 0 {
-			log.Warn("email template mentions a resolution, which POLICY P1 keeps out of customer email",
-				"file", f.File, "words", words)
+		if f.HTML != nil {
+			warnEmailTemplate(log, f.Kind, f.HTMLFile, f.HTMLSource)
 		}
 	}
 	if err := routing.CheckEmailTemplates(out); err != nil {
 		return nil, fmt.Errorf("email templates: %w", err)
 	}
 	return out, nil
+}
+
+// warnEmailTemplate logs an operator's template, with a warning when it
+// mentions a resolution.
+func warnEmailTemplate(log *slog.Logger, kind, file, source string) {
+	log.Info("email template from the operator", "kind", kind, "file", file)
+	if words := routing.ResolutionWords(source); len(words) > 0 {
+		log.Warn("email template mentions a resolution, which POLICY P1 keeps out of customer email",
+			"file", file, "words", words)
+	}
 }
 
 // ackSkipReason is why an acknowledgement is skipped (email_skipped).
@@ -344,13 +354,13 @@ func (g *Gateway) composeCustomerEmail(ctx context.Context, a CustomerEmailArgs,
 	if link := g.SlotLink(c.ID); strings.HasPrefix(link, "https://") || strings.HasPrefix(link, "http://") {
 		in.SlotLink = link
 	}
-	subject, text, err := routing.CustomerEmail(g.opts.EmailTemplates, routing.EmailKind(a.What), in)
+	worded, err := routing.CustomerEmail(g.opts.EmailTemplates, routing.EmailKind(a.What), in)
 	if err != nil {
 		return out, fmt.Errorf("word the email: %w", err)
 	}
 
 	out.email.To = []string{recipient(name, out.to)}
-	out.email.Subject, out.email.Text = subject, text
+	out.email.Subject, out.email.Text, out.email.HTML = worded.Subject, worded.Text, worded.HTML
 	out.email.Headers = map[string]string{
 		// RFC 3834: automatic mail, which auto-responders must not answer.
 		"Auto-Submitted":           "auto-generated",

@@ -7,11 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/triage-gw/triage/channels/imap"
@@ -178,6 +180,18 @@ func (g *Gateway) duplicate(in Inbound) IngestResult {
 	return res
 }
 
+// routedAutoKind is the kind of automatic mail that routing decides on for
+// in: "" for bulk list mail when Options.CustomerLists treats it as
+// customer mail, so that it is scored and routed like any mail, and
+// in.AutoKind otherwise. The stored message keeps in.AutoKind, so list
+// mail never gets an acknowledgement (see queueAcknowledgement).
+func (g *Gateway) routedAutoKind(in Inbound) string {
+	if g.opts.CustomerLists && in.AutoKind == string(mail.AutoList) {
+		return ""
+	}
+	return in.AutoKind
+}
+
 // clipText returns s cut to at most n bytes at a character boundary.
 func clipText(s string, n int) string {
 	if len(s) <= n {
@@ -288,6 +302,7 @@ func (s *mailboxSink) Deliver(ctx context.Context, m imap.RawMessage) error {
 		return fmt.Errorf("dead-letter %s: %w", source, errors.Join(err, qerr))
 	}
 	delete(s.failures, source)
+	s.g.deadLetters.add(s.g.now(), source, reason)
 	s.g.log.Error(s.what+" gave up: message quarantined, intake moves on", "source", source, "attempts", n, "err", err)
 	return nil
 }
@@ -302,9 +317,79 @@ func (s *mailboxSink) deliver(ctx context.Context, m imap.RawMessage, source str
 		}
 		s.g.log.Error("panic in "+s.what+": message quarantined", "source", source, "panic", p, "stack", string(debug.Stack()))
 		reason := clipText(fmt.Sprintf("internal error: %v", p), maxPanicReason)
-		_, err = s.g.quarantine(ctx, store.ChannelEmail, source, reason, m.Body)
+		if _, err = s.g.quarantine(ctx, store.ChannelEmail, source, reason, m.Body); err == nil {
+			s.g.deadLetters.add(s.g.now(), source, reason)
+		}
 	}()
 	return s.handle(ctx, m, source)
+}
+
+// maxDeadLetterReason bounds the reason GET /readyz quotes for the last
+// dead letter.
+const maxDeadLetterReason = 200
+
+// deadLetters counts the mailbox messages quarantined as dead letters
+// (after maxIngestAttempts failures, or a panic) since the gateway
+// started, and keeps the last one, for GET /readyz. Its zero value is
+// ready to use.
+type deadLetters struct {
+	mu     sync.Mutex
+	count  int
+	at     time.Time
+	source string
+	reason string
+}
+
+// add records a dead letter quarantined at at under source, for reason.
+func (d *deadLetters) add(at time.Time, source, reason string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.count++
+	d.at, d.source, d.reason = at, source, reason
+}
+
+// summary is the line that GET /readyz shows, such as "dead letters since
+// start: 2 (last: 2026-12-07T23:50:00Z imap:INBOX:1:7: mail ingest failed
+// 5 times; last error: …)", or "" when there were none. The reason is an
+// error's text; it is put on one line, stripped of credentials that a
+// connection string in it could carry, and clipped.
+func (d *deadLetters) summary() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("dead letters since start: %d (last: %s %s: %s)",
+		d.count, d.at.UTC().Format(time.RFC3339), oneLine(d.source, maxDeadLetterReason), oneLine(redact(d.reason), maxDeadLetterReason))
+}
+
+// oneLine returns s with its control characters (line breaks among them)
+// made spaces, clipped to n bytes with "…" when longer.
+func oneLine(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > n {
+		s = clipText(s, n) + "…"
+	}
+	return s
+}
+
+// passwordRE and userinfoRE find what a connection string in an error
+// text may hold of a secret: "password=…" (the libpq key/value form) and
+// the password of a URL's userinfo ("postgres://user:secret@host").
+var (
+	passwordRE = regexp.MustCompile(`(?i)\b(password|passwd|pwd)=[^\s&]*`)
+	userinfoRE = regexp.MustCompile(`(://[^/\s:@]*:)[^@\s]*@`)
+)
+
+// redact hides the credentials that passwordRE and userinfoRE find in s.
+func redact(s string) string {
+	s = passwordRE.ReplaceAllString(s, "${1}=REDACTED")
+	return userinfoRE.ReplaceAllString(s, "${1}REDACTED@")
 }
 
 // ingestRaw ingests one message of the inbox. A message over the size

@@ -136,7 +136,9 @@ func (g *Gateway) staffMail(ctx context.Context, in Inbound, msg *mail.Message, 
 		return g.staffEmail(ctx, tx, id, staffID, StaffMail{MessageID: msg.MessageID, Subject: msg.Subject,
 			NewText: msg.NewText, From: msg.From.String(), SentAt: in.SentAt})
 	})
-	if err != nil {
+	// Recorded already (a copy seen at the same moment, e.g. BCC and the
+	// Sent folder): nothing more to do.
+	if err = staffEmailDone(err); err != nil {
 		return IngestResult{Inbound: in}, fmt.Errorf("staff mail %s: %w", source, err)
 	}
 	if caseID == 0 {

@@ -52,6 +52,11 @@ type Options struct {
 	// (imap.forwarders and the mailbox's own address): its customer is
 	// the original sender. Staff addresses count as forwarders too.
 	Forwarders []string
+	// CustomerLists treats bulk list mail (imap.lists: customer) as
+	// customer mail: scored and routed like any mail. False ignores it,
+	// as other automatic mail is. Either way the message keeps its kind,
+	// so no acknowledgement is sent to a list.
+	CustomerLists bool
 	// OwnAddresses are the gateway's own sending addresses (smtp.from,
 	// whether SMTP is on or not): their mail never makes a customer.
 	OwnAddresses []string
@@ -139,6 +144,9 @@ type Gateway struct {
 	closers    []func() error
 	closeStore bool
 	stopOnce   sync.Once
+	// deadLetters are the mailbox messages given up on since start,
+	// shown by GET /readyz.
+	deadLetters deadLetters
 }
 
 // New checks opts and builds the gateway; Run starts it.

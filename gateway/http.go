@@ -38,7 +38,10 @@ func (g *Gateway) healthz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// readyz answers 200 only when the store answers.
+// readyz answers 200 only when the store answers. The body is "ready",
+// and below it, once a mailbox message has been given up on, how many
+// were and the last one (see deadLetters.summary): they need a look but
+// do not make the gateway unready.
 func (g *Gateway) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -48,5 +51,9 @@ func (g *Gateway) readyz(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "store unreachable\n", http.StatusServiceUnavailable)
 		return
 	}
-	_, _ = w.Write([]byte("ready\n"))
+	body := "ready\n"
+	if dl := g.deadLetters.summary(); dl != "" {
+		body += dl + "\n"
+	}
+	_, _ = w.Write([]byte(body))
 }

@@ -98,7 +98,7 @@ func (g *Gateway) ingest(ctx context.Context, in Inbound) (IngestResult, error) 
 	}
 	res.Assessment = g.analyze(in, sit, staff, now)
 	res.Plan = routing.Decide(g.opts.Policy, routing.Inbound{
-		Channel: in.Channel, From: in.FromAddr, FromName: in.FromName, Subject: in.Subject, At: now, AutoKind: in.AutoKind,
+		Channel: in.Channel, From: in.FromAddr, FromName: in.FromName, Subject: in.Subject, At: now, AutoKind: g.routedAutoKind(in),
 		NoWords: in.NoWords,
 	}, res.Assessment, sit)
 

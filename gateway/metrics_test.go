@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -23,16 +24,23 @@ import (
 const metricsToken = "scrape-token-0123456789"
 
 // freeAddr is a loopback address nothing listens on, for metrics.addr
-// (which takes an address, not a listener).
+// (which takes an address, not a listener). It is taken below the
+// kernel's ephemeral range (32768 and up by default), so that the
+// listeners other tests open on port 0 cannot take it between this check
+// and the gateway's own listen.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(10000))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return addr
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	t.Fatal("no free loopback port in 20000-29999")
+	return ""
 }
 
 // waitListening waits until something accepts connections on addr (Run

@@ -123,6 +123,7 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		opts.Forwarders = append(opts.Forwarders, cfg.IMAP.Username)
 	}
 	opts.Forwarders = append(opts.Forwarders, cfg.IMAP.Forwarders...)
+	opts.CustomerLists = cfg.IMAP.Lists == config.ListsCustomer
 	if a := emailAddress(cfg.SMTP.From); a != "" {
 		opts.OwnAddresses = append(opts.OwnAddresses, a)
 	}
@@ -130,6 +131,7 @@ func build(ctx context.Context, cfg config.Config, o SetupOptions, st store.Stor
 		sc := o.SMTP
 		sc.Addr, sc.Username, sc.Password = cfg.SMTP.Addr, cfg.SMTP.Username, cfg.SMTP.Password.Value()
 		sc.Security, sc.From = smtp.Security(cfg.SMTP.Security), cfg.SMTP.From
+		sc.CAFile = cfg.SMTP.TLSCAFile
 		s, err := smtp.NewSender(sc, log.With("component", "smtp"))
 		if err != nil {
 			return nil, fmt.Errorf("smtp: %w", err)

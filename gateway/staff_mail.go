@@ -72,7 +72,12 @@ type (
 // the mail a violation (an answer by email on an open complaint before
 // any call attempt), it also records a policy_violation event and, unless
 // Options.NoP1ManagerSMS, texts the staff member's manager. A mail already
-// recorded on the case (the same Message-ID) records nothing.
+// recorded on the case (the same Message-ID) records nothing: when another
+// transaction records it first (two copies audited at the same moment),
+// the staff_email insert breaks the database's unique index (migration
+// 0006) and staffEmail returns errStaffMailRecorded, which the caller
+// turns into success after InTx has rolled back (on PostgreSQL the
+// transaction cannot go on after the error).
 func (g *Gateway) staffEmail(ctx context.Context, tx store.Querier, caseID, staffID int64, msg StaffMail) error {
 	key := staffMailKey(msg)
 	seen, err := staffEmailRecorded(ctx, tx, caseID, key)
@@ -90,8 +95,15 @@ func (g *Gateway) staffEmail(ctx context.Context, tx store.Querier, caseID, staf
 	now := g.now()
 	actor := fmt.Sprintf("staff:%d", staffID)
 	tl := timeline{tx: tx, caseID: caseID, at: now}
+	// The staff_email event goes first: it is what the unique index
+	// guards, so that a copy recorded elsewhere meanwhile stops this
+	// transaction before it records a violation or texts a manager.
 	tl.add(ctx, actor, eventStaffEmail, staffEmailEvent{MessageID: key, From: msg.From, Subject: msg.Subject,
 		Excerpt: excerpt(msg.NewText, maxStaffExcerpt), Kind: string(verdict.Kind), Violation: verdict.Violation})
+	if errors.Is(tl.err, store.ErrConflict) {
+		g.log.Info("staff mail already recorded on its case by another copy", "case_id", caseID, "message_id", key)
+		return fmt.Errorf("staff email on case %d: %w", caseID, errStaffMailRecorded)
+	}
 	if !verdict.Violation {
 		return tl.err
 	}
@@ -106,6 +118,21 @@ func (g *Gateway) staffEmail(ctx context.Context, tx store.Querier, caseID, staf
 		return nil
 	}
 	return g.notifyP1(ctx, tx, caseID, staffID, key, verdict.Reason, now)
+}
+
+// errStaffMailRecorded means that the staff mail being audited was
+// recorded on its case by another transaction: the caller's transaction
+// must roll back (it recorded nothing the other did not) and the audit
+// counts as done. See staffEmailDone.
+var errStaffMailRecorded = errors.New("staff mail already recorded on the case")
+
+// staffEmailDone is err from an InTx that ran staffEmail, with
+// errStaffMailRecorded (the mail was already recorded) turned into nil.
+func staffEmailDone(err error) error {
+	if errors.Is(err, errStaffMailRecorded) {
+		return nil
+	}
+	return err
 }
 
 // notifyP1 texts the manager of staff member staffID that their email
@@ -235,7 +262,7 @@ func (g *Gateway) auditSentMail(ctx context.Context, raw []byte, source string, 
 	if sm.SentAt.IsZero() {
 		sm.SentAt = arrived
 	}
-	return g.store.InTx(ctx, func(ctx context.Context, tx store.Querier) error {
+	return staffEmailDone(g.store.InTx(ctx, func(ctx context.Context, tx store.Querier) error {
 		caseID, err := g.threadCase(ctx, tx, msg.InReplyTo, msg.References)
 		if err != nil {
 			return err
@@ -253,7 +280,7 @@ func (g *Gateway) auditSentMail(ctx context.Context, raw []byte, source string, 
 			return nil
 		}
 		return g.staffEmail(ctx, tx, caseID, staff.ID, sm)
-	})
+	}))
 }
 
 // toStaffOnly reports whether every recipient of msg is staff: internal

@@ -3,6 +3,7 @@ package routing
 import (
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"strings"
 	"text/template"
 	"time"
@@ -65,10 +66,30 @@ const (
 const callByLayout = "Mon 2 Jan, 15:04 MST"
 
 // EmailTemplates are the parsed templates of the customer emails, by
-// kind. Each defines "subject" and "body" and is executed on an EmailData.
-// Parsing them (from configs/email or the operator's directory) is the
-// caller's: routing only executes them.
-type EmailTemplates map[EmailKind]*template.Template
+// kind. Parsing them (from configs/email or the operator's directory) is
+// the caller's: routing only executes them.
+type EmailTemplates map[EmailKind]EmailTemplate
+
+// EmailTemplate words one kind of customer email. Both templates are
+// executed on the same EmailData.
+type EmailTemplate struct {
+	// Text defines "subject" and "body", in plain text.
+	Text *template.Template
+	// HTML, optional, defines "body" as HTML: the email then carries it
+	// as an alternative to the plain text. html/template escapes what it
+	// is given, so a customer's name or subject cannot become markup.
+	HTML *htmltemplate.Template
+}
+
+// CustomerEmailResult is a worded customer email.
+type CustomerEmailResult struct {
+	// Subject is the subject, on one line.
+	Subject string
+	// Text is the plain-text body.
+	Text string
+	// HTML is the HTML body; "" when the kind has no HTML template.
+	HTML string
+}
 
 // EmailData is what a customer email template is given: the
 // CustomerEmailInput with its text from outside already cleaned (one line
@@ -127,40 +148,62 @@ func NewEmailData(in CustomerEmailInput) EmailData {
 const maxRenderedSubject = 300
 
 // CustomerEmail words the customer email of kind with its template in
-// tmpl: a plain-text subject and body. The subject comes out on one line.
-// By policy the wording carries no resolution (no refund, credit or
-// replacement, no excuse, no technical answer): it only says that a person
-// will call, and asks when. An unknown kind, a kind without a template, a
-// template that fails or writes an empty subject or body is an error.
-func CustomerEmail(tmpl EmailTemplates, kind EmailKind, in CustomerEmailInput) (subject, body string, err error) {
+// tmpl: a plain-text subject and body, and an HTML body when the kind has
+// an HTML template. The subject comes out on one line. By policy the
+// wording carries no resolution (no refund, credit or replacement, no
+// excuse, no technical answer): it only says that a person will call, and
+// asks when. An unknown kind, a kind without a template, a template that
+// fails or writes an empty subject or body is an error.
+func CustomerEmail(tmpl EmailTemplates, kind EmailKind, in CustomerEmailInput) (CustomerEmailResult, error) {
 	if !kind.Known() {
-		return "", "", fmt.Errorf("customer email %q: not a kind the policy allows", kind)
+		return CustomerEmailResult{}, fmt.Errorf("customer email %q: not a kind the policy allows", kind)
 	}
 	t := tmpl[kind]
-	if t == nil {
-		return "", "", fmt.Errorf("customer email %s: no template", kind)
+	if t.Text == nil {
+		return CustomerEmailResult{}, fmt.Errorf("customer email %s: no template", kind)
 	}
-	data := NewEmailData(in)
+	out, _, err := renderEmail(t, NewEmailData(in))
+	if err != nil {
+		return CustomerEmailResult{}, fmt.Errorf("customer email %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+// renderEmail executes t on data. On error, file is the name of the
+// template that failed.
+func renderEmail(t EmailTemplate, data EmailData) (out CustomerEmailResult, file string, err error) {
 	var b strings.Builder
-	if err := t.ExecuteTemplate(&b, "subject", data); err != nil {
-		return "", "", fmt.Errorf("customer email %s: subject: %w", kind, err)
+	if err := t.Text.ExecuteTemplate(&b, "subject", data); err != nil {
+		return out, t.Text.Name(), fmt.Errorf("subject: %w", err)
 	}
-	subject = cut(emailLine(b.String()), maxRenderedSubject)
+	out.Subject = cut(emailLine(b.String()), maxRenderedSubject)
 	b.Reset()
-	if err := t.ExecuteTemplate(&b, "body", data); err != nil {
-		return "", "", fmt.Errorf("customer email %s: body: %w", kind, err)
+	if err := t.Text.ExecuteTemplate(&b, "body", data); err != nil {
+		return out, t.Text.Name(), fmt.Errorf("body: %w", err)
 	}
-	body = strings.ToValidUTF8(b.String(), "")
-	if subject == "" || strings.TrimSpace(body) == "" {
-		return "", "", fmt.Errorf("customer email %s: template %s wrote an empty subject or body", kind, t.Name())
+	out.Text = strings.ToValidUTF8(b.String(), "")
+	if out.Subject == "" || strings.TrimSpace(out.Text) == "" {
+		return CustomerEmailResult{}, t.Text.Name(), fmt.Errorf("template %s wrote an empty subject or body", t.Text.Name())
 	}
-	return subject, body, nil
+	if t.HTML == nil {
+		return out, "", nil
+	}
+	b.Reset()
+	if err := t.HTML.ExecuteTemplate(&b, "body", data); err != nil {
+		return CustomerEmailResult{}, t.HTML.Name(), fmt.Errorf("html body: %w", err)
+	}
+	out.HTML = strings.ToValidUTF8(b.String(), "")
+	if strings.TrimSpace(out.HTML) == "" {
+		return CustomerEmailResult{}, t.HTML.Name(), fmt.Errorf("template %s wrote an empty body", t.HTML.Name())
+	}
+	return out, "", nil
 }
 
 // CheckEmailTemplates checks that tmpl has a template for each kind and
-// that each executes without error, writing a subject and a body, on
-// sample inputs with every optional part present and with none. Errors
-// name the template (its file).
+// that each executes without error, writing a subject and a body (and an
+// HTML body where there is an HTML template), on sample inputs with every
+// optional part present and with none. Errors name the template (its
+// file).
 func CheckEmailTemplates(tmpl EmailTemplates) error {
 	samples := []CustomerEmailInput{
 		{CaseID: 42},
@@ -170,13 +213,13 @@ func CheckEmailTemplates(tmpl EmailTemplates) error {
 	var errs []error
 	for _, kind := range []EmailKind{EmailAcknowledge, EmailVoicemailLeft} {
 		t := tmpl[kind]
-		if t == nil {
+		if t.Text == nil {
 			errs = append(errs, fmt.Errorf("customer email %s: no template", kind))
 			continue
 		}
 		for _, in := range samples {
-			if _, _, err := CustomerEmail(tmpl, kind, in); err != nil {
-				errs = append(errs, fmt.Errorf("email template %s: %w", t.Name(), err))
+			if _, file, err := renderEmail(t, NewEmailData(in)); err != nil {
+				errs = append(errs, fmt.Errorf("email template %s: customer email %s: %w", file, kind, err))
 				break
 			}
 		}

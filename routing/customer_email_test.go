@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	htmltemplate "html/template"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func defaultTemplates(t testing.TB) EmailTemplates {
 	}
 	tmpl := EmailTemplates{}
 	for _, f := range files {
-		tmpl[EmailKind(f.Kind)] = f.Text
+		tmpl[EmailKind(f.Kind)] = EmailTemplate{Text: f.Text, HTML: f.HTML}
 	}
 	if err := CheckEmailTemplates(tmpl); err != nil {
 		t.Fatalf("CheckEmailTemplates(defaults) = %v", err)
@@ -32,11 +33,14 @@ func defaultTemplates(t testing.TB) EmailTemplates {
 // render is CustomerEmail with the embedded templates.
 func render(t testing.TB, kind EmailKind, in CustomerEmailInput) (subject, body string) {
 	t.Helper()
-	subject, body, err := CustomerEmail(defaultTemplates(t), kind, in)
+	got, err := CustomerEmail(defaultTemplates(t), kind, in)
 	if err != nil {
 		t.Fatalf("CustomerEmail(%s) = %v", kind, err)
 	}
-	return subject, body
+	if got.HTML != "" {
+		t.Errorf("CustomerEmail(%s) HTML = %q, want none from the plain-text defaults", kind, got.HTML)
+	}
+	return got.Subject, got.Text
 }
 
 // typicalEmail is a case whose owner, Tom, aims to call Jane on Tuesday.
@@ -217,8 +221,8 @@ func TestCustomerEmailSubjectAnsweredOnce(t *testing.T) {
 
 func TestCustomerEmailUnknownKind(t *testing.T) {
 	t.Parallel()
-	if s, b, err := CustomerEmail(defaultTemplates(t), "refund_offer", typicalEmail); err == nil || s != "" || b != "" {
-		t.Errorf("CustomerEmail(refund_offer) = %q, %q, %v; want an error for a kind the policy does not allow", s, b, err)
+	if got, err := CustomerEmail(defaultTemplates(t), "refund_offer", typicalEmail); err == nil || got != (CustomerEmailResult{}) {
+		t.Errorf("CustomerEmail(refund_offer) = %+v, %v; want an error for a kind the policy does not allow", got, err)
 	}
 	if EmailKind("refund_offer").Known() || !EmailAcknowledge.Known() || !EmailVoicemailLeft.Known() {
 		t.Errorf("Known() is wrong for the allowed kinds or an unknown one")
@@ -233,17 +237,17 @@ func ExampleCustomerEmail() {
 	}
 	tmpl := EmailTemplates{}
 	for _, f := range files {
-		tmpl[EmailKind(f.Kind)] = f.Text
+		tmpl[EmailKind(f.Kind)] = EmailTemplate{Text: f.Text, HTML: f.HTML}
 	}
-	subject, body, err := CustomerEmail(tmpl, EmailVoicemailLeft, CustomerEmailInput{
+	email, err := CustomerEmail(tmpl, EmailVoicemailLeft, CustomerEmailInput{
 		CaseID: 42, Customer: "Jane Doe", Caller: "Tom", Business: "Acme Support", Phone: "+16175550199",
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(subject)
-	fmt.Print(body)
+	fmt.Println(email.Subject)
+	fmt.Print(email.Text)
 	// Output:
 	// We tried to call you (case 42)
 	// Hello Jane Doe,
@@ -271,14 +275,55 @@ func TestCheckEmailTemplates(t *testing.T) {
 	}
 	bad := template.Must(template.New("ops/acknowledge.txt.tmpl").Parse(
 		`{{define "subject"}}x{{end}}{{define "body"}}{{.CallBy.Hour}}{{end}}`))
-	err := CheckEmailTemplates(EmailTemplates{EmailAcknowledge: bad, EmailVoicemailLeft: good[EmailVoicemailLeft]})
+	err := CheckEmailTemplates(EmailTemplates{EmailAcknowledge: {Text: bad}, EmailVoicemailLeft: good[EmailVoicemailLeft]})
 	if err == nil || !strings.Contains(err.Error(), "ops/acknowledge.txt.tmpl") {
 		t.Errorf("CheckEmailTemplates(bad) = %v, want an error naming ops/acknowledge.txt.tmpl", err)
+	}
+	for name, src := range map[string]string{
+		"fails":      `{{define "body"}}{{.CallBy.Hour}}{{end}}`,
+		"empty body": `{{define "body"}}{{.Phone}}{{end}}`,
+	} {
+		badHTML := htmltemplate.Must(htmltemplate.New("ops/voicemail_left.html.tmpl").Parse(src))
+		vm := EmailTemplate{Text: good[EmailVoicemailLeft].Text, HTML: badHTML}
+		err := CheckEmailTemplates(EmailTemplates{EmailAcknowledge: good[EmailAcknowledge], EmailVoicemailLeft: vm})
+		if err == nil || !strings.Contains(err.Error(), "ops/voicemail_left.html.tmpl") {
+			t.Errorf("CheckEmailTemplates(HTML %s) = %v, want an error naming ops/voicemail_left.html.tmpl", name, err)
+		}
 	}
 	if got := ResolutionWords("A full REFUND, or store credit?"); !slices.Equal(got, []string{"refund", "credit"}) {
 		t.Errorf("ResolutionWords() = %v, want [refund credit]", got)
 	}
 	if got := ResolutionWords("Tom will call you."); got != nil {
 		t.Errorf("ResolutionWords(no offer) = %v, want none", got)
+	}
+}
+
+// An HTML template words the HTML body from the same data as the text,
+// escaping the customer's name and subject; the subject stays the text
+// template's.
+func TestCustomerEmailHTML(t *testing.T) {
+	t.Parallel()
+	tmpl := defaultTemplates(t)
+	ack := tmpl[EmailAcknowledge]
+	ack.HTML = htmltemplate.Must(htmltemplate.New("ops/acknowledge.html.tmpl").Parse(
+		`{{define "body"}}<p>Hello {{.Customer}},</p><p>about “{{.Subject}}”: {{.Caller}} calls you{{with .CallBy}} by {{.}}{{end}}.</p>` +
+			`{{with .SlotLink}}<a href="{{.}}">Pick a time</a>{{end}}{{end}}`))
+	tmpl[EmailAcknowledge] = ack
+	in := typicalEmail
+	in.Customer, in.Subject = "<b>Jane</b>", `Order <script>alert("x")</script>`
+	got, err := CustomerEmail(tmpl, EmailAcknowledge, in)
+	if err != nil {
+		t.Fatalf("CustomerEmail(acknowledge, HTML) = %v", err)
+	}
+	want := `<p>Hello &lt;b&gt;Jane&lt;/b&gt;,</p><p>about “Order &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;”: Tom calls you by Tue 10 Mar, 10:00 UTC.</p>` +
+		`<a href="https://triage.example.com/slot/abc123">Pick a time</a>`
+	if got.HTML != want {
+		t.Errorf("HTML =\n%s\nwant\n%s", got.HTML, want)
+	}
+	if !strings.HasPrefix(got.Text, "Hello <b>Jane</b>,") || got.Subject != `Re: Order <script>alert("x")</script>` {
+		t.Errorf("subject %q, text\n%s\nwant the plain-text template's, unescaped", got.Subject, got.Text)
+	}
+	if err := CheckEmailTemplates(tmpl); err != nil {
+		t.Errorf("CheckEmailTemplates(with HTML) = %v, want nil", err)
 	}
 }

@@ -2,9 +2,13 @@ package smtp
 
 import (
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +63,11 @@ type Config struct {
 	// TLSConfig, if set, is used for the TLS handshake (for example to trust
 	// a private CA). ServerName defaults to the host of Addr.
 	TLSConfig *tls.Config
+	// CAFile names a PEM file of CA certificates that the relay's
+	// certificate is verified against instead of the system roots (or in
+	// addition to TLSConfig.RootCAs), for a relay with a private CA or a
+	// self-signed certificate. It is read once, by NewSender.
+	CAFile string
 	// HelloName is the name given in EHLO, default "localhost". With
 	// STARTTLS it is used for the EHLO after the upgrade.
 	HelloName string
@@ -96,6 +105,13 @@ func (c Config) Validate() error {
 	if c.HelloName != "" && strings.ContainsAny(c.HelloName, " \t\r\n") {
 		e.Add("HelloName", "must be a host name, without spaces")
 	}
+	if c.CAFile != "" {
+		if c.Security == SecurityNone {
+			e.Add("CAFile", fmt.Sprintf("is set, but security is %q: there is no certificate to check", SecurityNone))
+		} else if _, err := LoadCAFile(c.CAFile); err != nil {
+			e.Add("CAFile", err.Error())
+		}
+	}
 	if c.TLSConfig != nil && c.TLSConfig.InsecureSkipVerify {
 		e.Add("TLSConfig", "InsecureSkipVerify would accept any certificate; add the relay's CA to RootCAs instead")
 	}
@@ -106,6 +122,76 @@ func (c Config) Validate() error {
 		return &e
 	}
 	return nil
+}
+
+// maxCAFileSize bounds what LoadCAFile reads: a bundle of every public
+// root is about 250 KB.
+const maxCAFileSize = 4 << 20
+
+// errNoCertificate says that a CA file holds no PEM certificate.
+var errNoCertificate = errors.New("no PEM CERTIFICATE block")
+
+// LoadCAFile reads the PEM file at path and returns a pool of its CA
+// certificates. It fails when the file cannot be read, holds a
+// CERTIFICATE block that does not parse, or holds no certificate at all.
+func LoadCAFile(path string) (*x509.CertPool, error) {
+	return addCAFile(x509.NewCertPool(), path)
+}
+
+// addCAFile adds the certificates of the PEM file at path to pool.
+func addCAFile(pool *x509.CertPool, path string) (*x509.CertPool, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	if fi.Size() > maxCAFileSize {
+		return nil, fmt.Errorf("read CA file %s: %d bytes, more than the %d a CA bundle needs", path, fi.Size(), maxCAFileSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	found := false
+	for n := 1; ; n++ {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("read CA file %s: PEM block %d: %w", path, n, err)
+		}
+		pool.AddCert(c)
+		found = true
+	}
+	if !found {
+		return nil, fmt.Errorf("read CA file %s: %w", path, errNoCertificate)
+	}
+	return pool, nil
+}
+
+// withCAFile returns a copy of base (nil means an empty configuration)
+// that trusts the certificates of the PEM file at path: in addition to
+// base.RootCAs when it is set, else instead of the system roots.
+func withCAFile(base *tls.Config, path string) (*tls.Config, error) {
+	cfg := &tls.Config{}
+	if base != nil {
+		cfg = base.Clone()
+	}
+	pool := x509.NewCertPool()
+	if cfg.RootCAs != nil {
+		pool = cfg.RootCAs.Clone()
+	}
+	pool, err := addCAFile(pool, path)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
 }
 
 // splitAddr returns addr's host and port, the port defaulting by security.
@@ -154,6 +240,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("security", string(c.Security)),
 		slog.String("from", c.From),
 		slog.String("hello_name", c.HelloName),
+		slog.String("ca_file", c.CAFile),
 	)
 }
 

@@ -19,7 +19,8 @@ import (
 // sent as given. Such errors are permanent.
 var ErrInvalidEmail = errors.New("invalid email")
 
-// Email is one plain-text message to send.
+// Email is one message to send: plain text, with an optional HTML
+// alternative.
 type Email struct {
 	// To lists the recipients, "ana@example.com" or "Ana <ana@example.com>".
 	To []string
@@ -28,6 +29,10 @@ type Email struct {
 	Subject string
 	// Text is the plain-text body.
 	Text string
+	// HTML is an optional HTML rendering of Text. When it is not "", the
+	// message is multipart/alternative (RFC 2046 section 5.1.4): Text
+	// first, HTML second, so that readers prefer the HTML.
+	HTML string
 	// Headers adds header fields such as In-Reply-To, References or
 	// Auto-Submitted, each value at most MaxHeaderBytes long. Fields the
 	// Sender sets itself (From, To, Subject, Date, Message-ID, MIME and
@@ -83,6 +88,9 @@ func build(e Email, from *mail.Address, now time.Time) (message, error) {
 	if !utf8.ValidString(e.Text) {
 		return message{}, fmt.Errorf("%w: text is not valid UTF-8", ErrInvalidEmail)
 	}
+	if !utf8.ValidString(e.HTML) {
+		return message{}, fmt.Errorf("%w: html is not valid UTF-8", ErrInvalidEmail)
+	}
 	id, err := messageID(e.MessageID, from.Address)
 	if err != nil {
 		return message{}, err
@@ -94,8 +102,6 @@ func build(e Email, from *mail.Address, now time.Time) (message, error) {
 	setText(&h, "Subject", e.Subject)
 	h.SetMessageID(id)
 	h.Set("MIME-Version", "1.0")
-	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
-	h.Set("Content-Transfer-Encoding", "quoted-printable")
 	names := make([]string, 0, len(e.Headers))
 	for name := range e.Headers {
 		names = append(names, name)
@@ -108,22 +114,61 @@ func build(e Email, from *mail.Address, now time.Time) (message, error) {
 	}
 
 	var buf bytes.Buffer
-	w, err := mail.CreateSingleInlineWriter(&buf, h)
-	if err != nil {
-		return message{}, fmt.Errorf("write header: %w", err)
+	if err := writeBody(&buf, &h, e); err != nil {
+		return message{}, err
 	}
+	return message{id: id, recipients: recipients, data: buf.Bytes()}, nil
+}
+
+// writeBody writes the message with header h and e's body to buf: one
+// text/plain part, or with e.HTML a multipart/alternative of text/plain and
+// text/html. Every part is UTF-8, quoted-printable.
+func writeBody(buf *bytes.Buffer, h *mail.Header, e Email) error {
+	if e.HTML == "" {
+		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		h.Set("Content-Transfer-Encoding", "quoted-printable")
+		w, err := mail.CreateSingleInlineWriter(buf, *h)
+		if err != nil {
+			return fmt.Errorf("write header: %w", err)
+		}
+		return writePart(w, e.Text)
+	}
+	mw, err := mail.CreateInlineWriter(buf, *h)
+	if err != nil {
+		return fmt.Errorf("write header: %w", err)
+	}
+	for _, p := range []struct{ typ, body string }{{"text/plain", e.Text}, {"text/html", e.HTML}} {
+		var ph mail.InlineHeader
+		ph.SetContentType(p.typ, map[string]string{"charset": "utf-8"})
+		ph.Set("Content-Transfer-Encoding", "quoted-printable")
+		w, err := mw.CreatePart(ph)
+		if err != nil {
+			return fmt.Errorf("write %s part: %w", p.typ, err)
+		}
+		if err := writePart(w, p.body); err != nil {
+			return fmt.Errorf("%s part: %w", p.typ, err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return fmt.Errorf("write body: %w", err)
+	}
+	return nil
+}
+
+// writePart writes text to w, which encodes it, and closes w.
+func writePart(w io.WriteCloser, text string) error {
 	// Line breaks become CRLF on the wire: accept CRLF, LF or a lone CR.
-	text := strings.ReplaceAll(strings.ReplaceAll(e.Text, "\r\n", "\n"), "\r", "\n")
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	if !strings.HasSuffix(text, "\n") {
 		text += "\n" // SMTP ends the data with a line break anyway; say so here
 	}
 	if _, err := io.WriteString(w, text); err != nil {
-		return message{}, fmt.Errorf("write body: %w", err)
+		return fmt.Errorf("write body: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return message{}, fmt.Errorf("write body: %w", err)
+		return fmt.Errorf("write body: %w", err)
 	}
-	return message{id: id, recipients: recipients, data: buf.Bytes()}, nil
+	return nil
 }
 
 // addHeader adds a caller's header field, encoding a non-ASCII value.

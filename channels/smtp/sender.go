@@ -43,6 +43,13 @@ func NewSender(cfg Config, logger *slog.Logger) (*Sender, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.CAFile != "" {
+		tc, err := withCAFile(cfg.TLSConfig, cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("smtp new sender: %w", err)
+		}
+		cfg.TLSConfig = tc
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

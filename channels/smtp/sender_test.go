@@ -3,10 +3,14 @@ package smtp_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -309,5 +313,73 @@ func TestSendHonoursContext(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) || smtp.IsPermanent(err) {
 		t.Errorf("Send() cancelled while waiting for the greeting = %v; want context.Canceled, temporary", err)
+	}
+}
+
+// serverCAFile writes the certificate that srv (with implicit TLS)
+// presents to a PEM file and returns its path.
+func serverCAFile(t *testing.T, srv *smtptest.Server) string {
+	t.Helper()
+	// Only to read the certificate: it is then the one thing trusted.
+	conn, err := tls.Dial("tcp", srv.Addr(), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatalf("tls.Dial(%s) = %v", srv.Addr(), err)
+	}
+	certs := conn.ConnectionState().PeerCertificates
+	conn.Close()
+	if len(certs) == 0 {
+		t.Fatalf("server %s presented no certificate", srv.Addr())
+	}
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certs[0].Raw})
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSendTrustsCAFile(t *testing.T) {
+	t.Parallel()
+	srv, cfg := setup(t, smtptest.Options{ImplicitTLS: true})
+	cfg.Security = smtp.SecurityTLS
+	cfg.TLSConfig = nil
+	e := smtp.Email{To: []string{"a@example.com"}, Subject: "hi", Text: "hi"}
+
+	if err := newSender(t, cfg, nil).Send(t.Context(), e); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("Send() without CAFile = %v, want a certificate error", err)
+	}
+	cfg.CAFile = serverCAFile(t, srv)
+	if err := newSender(t, cfg, nil).Send(t.Context(), e); err != nil {
+		t.Fatalf("Send() with CAFile %s = %v, want nil", cfg.CAFile, err)
+	}
+	if got := srv.Messages(); len(got) != 1 || !got[0].TLS {
+		t.Errorf("server got %d messages (%+v), want 1 over TLS", len(got), got)
+	}
+}
+
+func TestConfigCAFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		security smtp.Security
+		file     string
+		want     string
+	}{
+		{"missing file", smtp.SecurityTLS, filepath.Join(dir, "gone.pem"), "CAFile: read CA file"},
+		{"no certificate", smtp.SecurityStartTLS, notPEM, "CAFile: read CA file " + notPEM + ": no PEM CERTIFICATE block"},
+		{"clear text", smtp.SecurityNone, notPEM, `CAFile: is set, but security is "none"`},
+	} {
+		cfg := smtp.Config{Addr: "127.0.0.1:2525", From: from, Security: tt.security, CAFile: tt.file}
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Validate() = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+		if _, err := smtp.NewSender(cfg, nil); err == nil {
+			t.Errorf("%s: NewSender() = nil error, want one", tt.name)
+		}
 	}
 }

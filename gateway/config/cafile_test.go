@@ -43,3 +43,32 @@ func TestIMAPCAFile(t *testing.T) {
 		}
 	}
 }
+
+func TestSMTPTLSCAFile(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := imaptest.Start(t.Context(), imaptest.ServerOptions{Username: "u", Password: "p", TLS: true})
+	if err != nil {
+		t.Fatalf("imaptest.Start() = %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ca := filepath.Join(dir, "ca.pem") // any CA certificate will do
+	if err := os.WriteFile(ca, srv.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	smtpYAML := func(security, caFile string) string {
+		return "smtp:\n  enabled: true\n  addr: smtp.example.com:587\n  from: support@example.com\n" +
+			"  security: " + security + "\n  tls_ca_file: " + caFile + "\n"
+	}
+	c, err := Parse(strings.NewReader(smtpYAML("starttls", ca)))
+	if err != nil || c.SMTP.TLSCAFile != ca {
+		t.Fatalf("Parse(smtp.tls_ca_file: %s) = tls_ca_file %q, %v; want it read and valid", ca, c.SMTP.TLSCAFile, err)
+	}
+	for _, tt := range []struct{ name, yaml, want string }{
+		{"missing file", smtpYAML("tls", ca+".gone"), "smtp.tls_ca_file: read CA file"},
+		{"clear text", smtpYAML("none", ca), "smtp.tls_ca_file: is set, but smtp.security is none"},
+	} {
+		if _, err := Parse(strings.NewReader(tt.yaml)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Parse() = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}

@@ -133,7 +133,19 @@ type IMAP struct {
 	// mail is the original sender found in it. The mailbox's own address
 	// (Username) and staff addresses count as forwarders too.
 	Forwarders []string `yaml:"forwarders"`
+	// Lists says what becomes of bulk list mail (newsletters,
+	// announcements: what the mail parser classifies as "list"):
+	// ListsIgnore (the default, also "") stores it without a case, like
+	// other automatic mail; ListsCustomer scores and routes it like a
+	// customer's mail. Bounces and auto-replies are ignored either way.
+	Lists string `yaml:"lists"`
 }
+
+// The values of imap.lists.
+const (
+	ListsIgnore   = "ignore"
+	ListsCustomer = "customer"
+)
 
 // Twilio configures SMS.
 type Twilio struct {
@@ -233,6 +245,10 @@ type SMTP struct {
 	PasswordFile string `yaml:"password_file"`
 	Security     string `yaml:"security"` // starttls (default), tls, none (loopback only)
 	From         string `yaml:"from"`
+	// TLSCAFile names a PEM file of the CA certificates that the relay's
+	// certificate must chain to, instead of the system roots: for a relay
+	// with a private CA or a self-signed certificate.
+	TLSCAFile string `yaml:"tls_ca_file"`
 }
 
 // Email shapes the two customer emails (POLICY P1) that SMTP sends.
@@ -241,8 +257,9 @@ type Email struct {
 	// and voicemail_left.txt.tmpl (text/template, each defining "subject"
 	// and "body"); a file missing there keeps the embedded default from
 	// configs/email. "" uses the defaults; a relative path is relative to
-	// the configuration file. Plain text only: the SMTP sender writes
-	// text/plain email.
+	// the configuration file. An optional <kind>.html.tmpl (html/template,
+	// defining "body") adds an HTML part: the email is then
+	// multipart/alternative, plain text first.
 	TemplatesDir string `yaml:"templates_dir"`
 	// AckWindow: a customer gets at most one acknowledgement per window
 	// (default 24h); 0s acknowledges every opening of a case.
@@ -378,6 +395,7 @@ func (c *Config) applyDefaults() {
 	}
 	def(&c.IMAP.Mailbox, "INBOX")
 	def(&c.IMAP.Security, "tls")
+	def(&c.IMAP.Lists, ListsIgnore)
 	if c.IMAP.PollInterval == 0 {
 		c.IMAP.PollInterval = 30 * time.Second
 	}

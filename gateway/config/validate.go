@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/triage-gw/triage/channels/imap"
+	"github.com/triage-gw/triage/channels/smtp"
 	"github.com/triage-gw/triage/channels/twilio"
 	"github.com/triage-gw/triage/routing"
 )
@@ -78,6 +79,9 @@ func (c Config) Validate() error {
 			bad("http.public_url", "want an absolute http(s) URL")
 		}
 	}
+	if c.IMAP.Lists != "" && c.IMAP.Lists != ListsIgnore && c.IMAP.Lists != ListsCustomer {
+		bad("imap.lists", "%q: want %s or %s", c.IMAP.Lists, ListsIgnore, ListsCustomer)
+	}
 	if c.IMAP.Enabled {
 		checkServer(bad, "imap", c.IMAP.Addr, c.IMAP.Security, "tls", "starttls", "none")
 		if c.IMAP.Username == "" {
@@ -133,6 +137,13 @@ func (c Config) Validate() error {
 		checkServer(bad, "smtp", c.SMTP.Addr, c.SMTP.Security, "starttls", "tls", "none")
 		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
 			bad("smtp.from", "%v", err)
+		}
+		if c.SMTP.TLSCAFile != "" {
+			if c.SMTP.Security == "none" {
+				bad("smtp.tls_ca_file", "is set, but smtp.security is none: there is no certificate to check")
+			} else if _, err := smtp.LoadCAFile(c.SMTP.TLSCAFile); err != nil {
+				bad("smtp.tls_ca_file", "%v", err)
+			}
 		}
 	}
 	if w := c.Email.AckWindow; w != nil && *w < 0 {

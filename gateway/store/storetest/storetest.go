@@ -47,6 +47,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CaseEvent", testCaseEvent},
 		{"CaseEventListByCustomer", testCaseEventListByCustomer},
 		{"CaseEventAppendOnly", testCaseEventAppendOnly},
+		{"StaffEmailOnce", testStaffEmailOnce},
 		{"Task", testTask},
 		{"TaskListOpenByAssignee", testTaskListOpenByAssignee},
 		{"Notification", testNotification},
