@@ -20,7 +20,7 @@ import (
 
 // dovecotMailboxes points b's gateway at the Dovecot of the
 // TRIAGE_TEST_IMAP_* variables (.ci/dovecot.sh start prints them), over
-// TLS trusted through imap.ca_file alone, with an inbox and a Sent folder
+// TLS trusted through imap.tls_ca_file alone, with an inbox and a Sent folder
 // of the test's own, deleted at the end. It returns a function that
 // appends a raw message to one of them. It skips the test when no Dovecot
 // is configured, or when it has no TLS and CA file to trust.
@@ -65,7 +65,7 @@ func dovecotMailboxes(t *testing.T, b *bundle) func(mailbox, raw string) {
 
 	// The gateway's own IMAP TLS configuration (bundle.start) trusts only
 	// the in-memory stand-in's throwaway certificate, which Dovecot does not
-	// present: Dovecot is trusted through imap.ca_file or not at all.
+	// present: Dovecot is trusted through imap.tls_ca_file or not at all.
 	b.cfg.IMAP = config.IMAP{Enabled: true, Addr: addr, Username: user, Password: config.NewSecret(password),
 		Mailbox: inbox, SentMailbox: sent, Security: "tls", CAFile: ca, PollInterval: time.Second}
 	if err := b.cfg.Validate(); err != nil {
@@ -84,7 +84,7 @@ func dovecotMailboxes(t *testing.T, b *bundle) func(mailbox, raw string) {
 }
 
 // The P1 audit of the Sent folder against Dovecot, trusted through
-// imap.ca_file: a complaint in the inbox opens a case; a staff reply to it
+// imap.tls_ca_file: a complaint in the inbox opens a case; a staff reply to it
 // promising a refund, put in the Sent folder, is a policy violation on the
 // case, and the staff member's manager is told by SMS.
 func TestStaffReplySentFolderDovecot(t *testing.T) {

@@ -27,16 +27,16 @@ func TestIMAPCAFile(t *testing.T) {
 	}
 	imapYAML := func(security, caFile string) string {
 		return "imap:\n  enabled: true\n  addr: imap.example.com:993\n  username: u\n  password: ${TRIAGE_TEST_IMAP_PW}\n" +
-			"  security: " + security + "\n  ca_file: " + caFile + "\n"
+			"  security: " + security + "\n  tls_ca_file: " + caFile + "\n"
 	}
 	c, err := Parse(strings.NewReader(imapYAML("tls", ca)))
 	if err != nil || c.IMAP.CAFile != ca {
-		t.Fatalf("Parse(imap.ca_file: %s) = ca_file %q, %v; want it read and valid", ca, c.IMAP.CAFile, err)
+		t.Fatalf("Parse(imap.tls_ca_file: %s) = ca_file %q, %v; want it read and valid", ca, c.IMAP.CAFile, err)
 	}
 	for _, tt := range []struct{ name, yaml, want string }{
-		{"missing file", imapYAML("tls", ca+".gone"), "imap.ca_file: read CA file"},
-		{"no certificate", imapYAML("starttls", notPEM), "imap.ca_file: read CA file " + notPEM + ": no PEM CERTIFICATE block"},
-		{"clear text", imapYAML("none", ca), "imap.ca_file: is set, but imap.security is none"},
+		{"missing file", imapYAML("tls", ca+".gone"), "imap.tls_ca_file: read CA file"},
+		{"no certificate", imapYAML("starttls", notPEM), "imap.tls_ca_file: read CA file " + notPEM + ": no PEM CERTIFICATE block"},
+		{"clear text", imapYAML("none", ca), "imap.tls_ca_file: is set, but imap.security is none"},
 	} {
 		if _, err := Parse(strings.NewReader(tt.yaml)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Parse() = %v, want an error containing %q", tt.name, err, tt.want)

@@ -122,7 +122,7 @@ type IMAP struct {
 	// CAFile names a PEM file of the CA certificates that the server's
 	// certificate must chain to, instead of the system roots: for a
 	// server with a private CA or a self-signed certificate.
-	CAFile string `yaml:"ca_file"`
+	CAFile string `yaml:"tls_ca_file"`
 	// SentMailbox is the shared mailbox's Sent folder (such as "Sent"),
 	// read by a second poller on the same account with its own cursor:
 	// every message there is staff mail, audited under POLICY P1. ""

@@ -103,9 +103,9 @@ func (c Config) Validate() error {
 		}
 		if c.IMAP.CAFile != "" {
 			if c.IMAP.Security == "none" {
-				bad("imap.ca_file", "is set, but imap.security is none: there is no certificate to check")
+				bad("imap.tls_ca_file", "is set, but imap.security is none: there is no certificate to check")
 			} else if _, err := imap.LoadCAFile(c.IMAP.CAFile); err != nil {
-				bad("imap.ca_file", "%v", err)
+				bad("imap.tls_ca_file", "%v", err)
 			}
 		}
 	}

@@ -32,6 +32,7 @@ type eventData struct {
 	Subject          string          `json:"subject"`
 	Recording        string          `json:"recording_sid"`
 	RecordingSeconds int             `json:"recording_seconds"`
+	ForwardedBy      string          `json:"forwarded_by"`
 	// assessed
 	Tone         string   `json:"tone"`
 	ToneScore    float64  `json:"tone_score"`
@@ -97,6 +98,9 @@ func describeEvent(v *viewer, e store.CaseEvent) eventRow {
 		}
 		if d.Recording != "" {
 			row.Details = append(row.Details, fmt.Sprintf("recording %s, %s", d.Recording, seconds(d.RecordingSeconds)))
+		}
+		if d.ForwardedBy != "" {
+			row.Details = append(row.Details, "forwarded by "+d.ForwardedBy)
 		}
 	case "assessed":
 		row.Text = fmt.Sprintf("Scored: tone %s (%.2f), urgency %s (%.2f), category %s",
