@@ -194,7 +194,7 @@ func (g *Gateway) actOnCase(ctx context.Context, tx store.Querier, staffID int64
 // command sent without a case number; otherwise it returns a reply that
 // says why it cannot choose.
 func onlyOpenCase(ctx context.Context, q store.Querier, staffID int64, kind routing.CommandKind) (int64, string, error) {
-	active := []string{store.CaseOpen, store.CaseAcknowledged, store.CaseCallAttempted, store.CaseInConversation, store.CaseReopened}
+	active := store.ActiveStatuses()
 	if kind == routing.CommandDone || kind == routing.CommandUnhappy {
 		active = append(active, store.CaseResolved)
 	}

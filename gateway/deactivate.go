@@ -44,10 +44,6 @@ func (r DeactivateResult) Changed() bool {
 	return r.WasActive || len(r.Customers)+len(r.Cases)+len(r.Tasks) > 0
 }
 
-// activeCaseStatuses are the statuses store.CaseActive counts as active.
-var activeCaseStatuses = []string{store.CaseOpen, store.CaseAcknowledged, store.CaseCallAttempted,
-	store.CaseInConversation, store.CaseReopened}
-
 // ownerChangedEvent is the timeline entry of a case moved off a
 // deactivated owner, and taskReassignedEvent that of a task.
 type (
@@ -155,7 +151,7 @@ func moveCustomers(ctx context.Context, q store.Querier, p DeactivateParams) ([]
 func moveCases(ctx context.Context, q store.Querier, p DeactivateParams) ([]int64, error) {
 	var ids []int64
 	for {
-		cases, err := q.CaseList(ctx, store.CaseListParams{OwnerID: p.StaffID, Status: activeCaseStatuses, Limit: 500})
+		cases, err := q.CaseList(ctx, store.CaseListParams{OwnerID: p.StaffID, Status: store.ActiveStatuses(), Limit: 500})
 		if err != nil {
 			return ids, fmt.Errorf("list active cases: %w", err)
 		}

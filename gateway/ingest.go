@@ -106,12 +106,7 @@ func (g *Gateway) ingest(ctx context.Context, in Inbound) (IngestResult, error) 
 		return g.write(ctx, tx, &res, sit, now)
 	})
 	if errors.Is(err, errDuplicate) {
-		g.log.Info("duplicate message ignored", "channel", in.Channel, "external_id", in.ExternalID)
-		res = IngestResult{Inbound: in, Duplicate: true}
-		if g.opts.OnIngest != nil {
-			g.opts.OnIngest(res)
-		}
-		return res, nil
+		return g.duplicate(in), nil
 	}
 	if err != nil {
 		return res, fmt.Errorf("ingest %s %s: %w", in.Channel, in.ExternalID, err)

@@ -3,17 +3,15 @@ package smtp
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-message/mail"
+	"github.com/triage-gw/triage/channels/internal/cafile"
 	"github.com/triage-gw/triage/channels/internal/fieldcheck"
 )
 
@@ -124,75 +122,13 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// maxCAFileSize bounds what LoadCAFile reads: a bundle of every public
-// root is about 250 KB.
-const maxCAFileSize = 4 << 20
-
-// errNoCertificate says that a CA file holds no PEM certificate.
-var errNoCertificate = errors.New("no PEM CERTIFICATE block")
-
 // LoadCAFile reads the PEM file at path and returns a pool of its CA
-// certificates. It fails when the file cannot be read, holds a
-// CERTIFICATE block that does not parse, or holds no certificate at all.
-func LoadCAFile(path string) (*x509.CertPool, error) {
-	return addCAFile(x509.NewCertPool(), path)
-}
+// certificates (see Config.CAFile); it fails on an unreadable file, a
+// certificate that does not parse, or no certificate at all.
+func LoadCAFile(path string) (*x509.CertPool, error) { return cafile.Load(path) }
 
-// addCAFile adds the certificates of the PEM file at path to pool.
-func addCAFile(pool *x509.CertPool, path string) (*x509.CertPool, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("read CA file: %w", err)
-	}
-	if fi.Size() > maxCAFileSize {
-		return nil, fmt.Errorf("read CA file %s: %d bytes, more than the %d a CA bundle needs", path, fi.Size(), maxCAFileSize)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read CA file: %w", err)
-	}
-	found := false
-	for n := 1; ; n++ {
-		var block *pem.Block
-		block, data = pem.Decode(data)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("read CA file %s: PEM block %d: %w", path, n, err)
-		}
-		pool.AddCert(c)
-		found = true
-	}
-	if !found {
-		return nil, fmt.Errorf("read CA file %s: %w", path, errNoCertificate)
-	}
-	return pool, nil
-}
-
-// withCAFile returns a copy of base (nil means an empty configuration)
-// that trusts the certificates of the PEM file at path: in addition to
-// base.RootCAs when it is set, else instead of the system roots.
-func withCAFile(base *tls.Config, path string) (*tls.Config, error) {
-	cfg := &tls.Config{}
-	if base != nil {
-		cfg = base.Clone()
-	}
-	pool := x509.NewCertPool()
-	if cfg.RootCAs != nil {
-		pool = cfg.RootCAs.Clone()
-	}
-	pool, err := addCAFile(pool, path)
-	if err != nil {
-		return nil, err
-	}
-	cfg.RootCAs = pool
-	return cfg, nil
-}
+// withCAFile returns a copy of base that also trusts the CA file at path.
+func withCAFile(base *tls.Config, path string) (*tls.Config, error) { return cafile.Trust(base, path) }
 
 // splitAddr returns addr's host and port, the port defaulting by security.
 func splitAddr(addr string, security Security) (host, port string, err error) {

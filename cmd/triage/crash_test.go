@@ -93,8 +93,10 @@ func TestKillDuringCallPlacesExactlyOneCall(t *testing.T) {
 		r.writeConfig(30 * time.Second)
 		first := r.start()
 		// Let the job workers' first fetch, made as they start, pass: the
-		// next one is 30s away.
-		time.Sleep(300 * time.Millisecond)
+		// next one is 30s away. On a loaded machine the start takes a
+		// while: wait for it, then leave the first fetch a margin.
+		first.waitLog(30*time.Second, "River client started")
+		time.Sleep(time.Second)
 		r.sendCall(caseID)
 		first.kill()
 		if calls := r.twilio.Calls(); len(calls) != 0 {

@@ -496,6 +496,13 @@ const (
 // CaseActive reports whether a case of status is still active.
 func CaseActive(status string) bool { return status != CaseResolved && status != CaseClosed }
 
+// ActiveStatuses returns the statuses CaseActive counts as active, for
+// listing a staff member's or customer's live cases (a new slice each
+// call).
+func ActiveStatuses() []string {
+	return []string{CaseOpen, CaseAcknowledged, CaseCallAttempted, CaseInConversation, CaseReopened}
+}
+
 // Case is one customer problem, from first contact to resolution.
 type Case struct {
 	ID               int64

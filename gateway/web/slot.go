@@ -217,7 +217,7 @@ func (s *Server) freeSlots(ctx context.Context, c store.Case, owner store.Staff,
 		hours, _ = routing.ParseHours(fallbackHours, loc)
 	}
 	cases, err := s.store.CaseList(ctx, store.CaseListParams{OwnerID: owner.ID, Limit: maxBusyCases,
-		Status: []string{store.CaseOpen, store.CaseAcknowledged, store.CaseCallAttempted, store.CaseInConversation, store.CaseReopened}})
+		Status: store.ActiveStatuses()})
 	if err != nil {
 		return nil, hours, fmt.Errorf("load cases of staff %d: %w", owner.ID, err)
 	}

@@ -128,26 +128,7 @@ func TestMigrateConcurrently(t *testing.T) {
 func TestUpgradeKeepsCasesAndTheirReferences(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "triage.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := migrations.List(migrations.EngineSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range list {
-		if m.Version > 2 {
-			break
-		}
-		if _, err := db.Exec(m.SQL); err != nil {
-			t.Fatalf("apply %d: %v", m.Version, err)
-		}
-		if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, '2026-01-01T00:00:00.000000Z')`, m.Version, m.Name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path, db := dbAtVersion(t, 2)
 	const now = "2026-01-02T00:00:00.000000Z"
 	for _, q := range []string{
 		`INSERT INTO staff (id, name, email, created_at) VALUES (1, 'Tom', 'tom@example.com', '` + now + `')`,
@@ -189,3 +170,34 @@ func TestUpgradeKeepsCasesAndTheirReferences(t *testing.T) {
 		t.Errorf("TaskInsert(case 999) after the upgrade = nil error, want a foreign key violation")
 	}
 }
+
+// dbAtVersion makes a database as a binary of schema version v left it:
+// the migrations up to v applied and recorded, nothing after. The caller
+// fills it and then opens it with the current migrations.
+func dbAtVersion(t *testing.T, v int) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "triage.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := migrations.List(migrations.EngineSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.Version > v {
+			break
+		}
+		if _, err := db.Exec(m.SQL); err != nil {
+			t.Fatalf("apply %d: %v", m.Version, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, '2026-01-01T00:00:00.000000Z')`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path, db
+}
+
+// DBAtVersion is dbAtVersion for the package's external tests.
+var DBAtVersion = dbAtVersion

@@ -2,8 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,7 +9,6 @@ import (
 	"github.com/triage-gw/triage/gateway/store/sqlite"
 	"github.com/triage-gw/triage/gateway/store/sqlstore"
 	"github.com/triage-gw/triage/gateway/store/storetest"
-	"github.com/triage-gw/triage/migrations"
 )
 
 // A database made before the dashboard (schema version 4) gets its cases'
@@ -20,26 +17,7 @@ import (
 func TestUpgradeBackfillsDashboardMilestones(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "triage.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := migrations.List(migrations.EngineSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range list {
-		if m.Version > 4 {
-			break
-		}
-		if _, err := db.Exec(m.SQL); err != nil {
-			t.Fatalf("apply %d: %v", m.Version, err)
-		}
-		if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, '2026-01-01T00:00:00.000000Z')`, m.Version, m.Name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path, db := sqlite.DBAtVersion(t, 4)
 	insert := func(query string, args ...any) (int64, error) {
 		var id int64
 		err := db.QueryRow(query, args...).Scan(&id)
