@@ -5,10 +5,11 @@ import (
 	"io/fs"
 )
 
-// NLP holds the lexicons, phrase lists and weights of the NLP stage, under
+// NLP holds the lexicons, phrase lists, weights and the learned layer's
+// model (model.json) of the NLP stage, under
 // the nlp/ directory (see nlp.LoadConfig).
 //
-//go:embed nlp/*.yaml
+//go:embed nlp/*.yaml nlp/*.json
 var NLP embed.FS
 
 // NLPFS returns the NLP configuration with its files at the root, as

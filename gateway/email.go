@@ -53,9 +53,9 @@ func (g *Gateway) ingestEmail(ctx context.Context, raw []byte, source string, ar
 	if sent.IsZero() && !arrived.IsZero() && mail.PlausibleDate(arrived, now) {
 		sent = arrived
 	}
-	text := msg.NewText
+	text, quoted := msg.NewText, msg.Quoted
 	if strings.TrimSpace(text) == "" {
-		text = msg.Text
+		text, quoted = msg.Text, "" // nothing new: the whole text is read
 	}
 	text = clipText(text, mail.MaxSplitText)
 	if note != "" {
@@ -64,7 +64,7 @@ func (g *Gateway) ingestEmail(ctx context.Context, raw []byte, source string, ar
 	}
 	in := Inbound{
 		Channel:  store.ChannelEmail,
-		FromAddr: msg.From.Addr, FromName: msg.From.Name, Subject: msg.Subject, Text: text,
+		FromAddr: msg.From.Addr, FromName: msg.From.Name, Subject: msg.Subject, Text: text, Quoted: quoted,
 		AutoKind: string(msg.Auto), SentAt: sent, Raw: raw,
 		InReplyTo: msg.InReplyTo, References: msg.References,
 	}

@@ -27,6 +27,7 @@ type Inbound struct {
 	FromName   string
 	Subject    string
 	Text       string // what the sender wrote now
+	Quoted     string // an email's quoted history, taken out of Text: context for the NLP stage
 	AutoKind   string // "", auto_reply, bounce, list
 	SentAt     time.Time
 	Raw        []byte
@@ -136,6 +137,7 @@ func (g *Gateway) analyze(in Inbound, sit routing.Situation, staff []nlp.StaffNa
 	return g.opts.Analyzer.Analyze(nlp.Input{
 		Subject:          in.Subject,
 		Text:             in.Text,
+		Quoted:           in.Quoted,
 		Channel:          nlp.Channel(in.Channel),
 		Date:             date,
 		Staff:            staff,

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/triage-gw/triage/gateway/store"
@@ -130,17 +132,38 @@ type (
 // reasons lists up to n pieces of evidence as short text, strongest first
 // as the analyser ordered them.
 func reasons(ev []nlp.Evidence, n int) []string {
+	// What a person can check in the message comes first: the phrases the
+	// rules matched, then the words the learned layer weighed most; the
+	// heads' verdict and their non-textual signals say less to a reader.
 	var out []string
-	for _, e := range ev {
-		if len(out) == n {
-			break
-		}
-		r := e.Rule
-		if e.Phrase != "" {
-			r += ": " + e.Phrase
-		}
-		if !slices.Contains(out, r) {
+	add := func(r string) {
+		if len(out) < n && !slices.Contains(out, r) {
 			out = append(out, r)
+		}
+	}
+	for _, e := range ev {
+		if rule, ok := strings.CutPrefix(e.Rule, "rules: "); ok && e.Start >= 0 && e.Phrase != "" {
+			add(rule + ": " + e.Phrase)
+		}
+	}
+	for _, e := range ev {
+		switch {
+		case strings.HasPrefix(e.Rule, "override: "):
+			add(e.Phrase)
+		case !strings.HasPrefix(e.Rule, "learned") && !strings.HasPrefix(e.Rule, "rules: "):
+			// An analyser without a learned layer: its rules as they are.
+			r := e.Rule
+			if e.Phrase != "" {
+				r += ": " + e.Phrase
+			}
+			add(r)
+		}
+	}
+	if len(out) == 0 {
+		for _, e := range ev {
+			if e.Rule == "learned: words" && e.Phrase != "" {
+				add(strconv.Quote(e.Phrase))
+			}
 		}
 	}
 	return out

@@ -27,7 +27,7 @@ import (
 
 // transcribedLine is what the command and HTTP transcribers of these tests
 // answer.
-const transcribedLine = "our production line is down please call me back today"
+const transcribedLine = "the parts you delivered are the wrong size and our production line is down please call me back today"
 
 // vmWant is what a voicemail's message, case, SMS and timeline should be.
 type vmWant struct {

@@ -24,7 +24,6 @@ type Analyzer struct {
 	normWords    map[string]string
 	negators     set
 	abbrevs      set
-	signoffs     set
 	clauseBreaks set
 	idFillers    set
 	idPrefixes   map[string]string // "ord" -> "order"
@@ -33,6 +32,9 @@ type Analyzer struct {
 	notNames     set
 	acronyms     set
 	langs        []langProfile
+	pronouns     set
+	titles       set
+	model        *Model // the learned layer; nil scores with the rules alone
 }
 
 // set is a set of normalised words.
@@ -61,11 +63,10 @@ func New(cfg *Config) (*Analyzer, error) {
 	a := &Analyzer{cfg: cfg, normWords: cfg.Text.Normalize}
 	a.negators = a.newSet(cfg.Text.Negators)
 	a.abbrevs = a.newSet(cfg.Text.Abbreviations)
-	a.signoffs = make(set, len(cfg.Text.Signoffs))
-	for _, s := range cfg.Text.Signoffs {
-		a.signoffs[strings.ToLower(strings.TrimSpace(s))] = struct{}{}
-	}
 	a.clauseBreaks = a.newSet(cfg.Text.ClauseBreaks)
+	a.pronouns = a.newSet(cfg.Text.Pronouns)
+	a.titles = a.newSet(cfg.Text.Titles)
+	a.model = cfg.Model
 	a.idFillers = a.newSet(cfg.Facts.IDFillers)
 	a.orgSuffixes = a.newSet(cfg.Facts.OrgSuffixes)
 	a.notNames = a.newSet(cfg.Facts.NotNames)
@@ -151,14 +152,8 @@ func (a *Analyzer) normalize(w string) string {
 // for concurrent use and never panics: text it cannot read gets
 // conservative scores and says so in its evidence.
 func (a *Analyzer) Analyze(in Input) Assessment {
-	truncated := len(in.Text) > MaxTextBytes || len(in.Subject) > maxSubjectBytes
-	in.Text = truncate(in.Text, MaxTextBytes)
-	in.Subject = truncate(in.Subject, maxSubjectBytes)
-	d := a.prepare(&in)
-	lang := a.language(d)
-	hits := a.scan(d, lang.Code)
-	dates := a.findDates(d)
-	sv := a.sentenceSentiment(d, lang)
+	p := a.parts(in)
+	d, lang, hits, dates, sv := p.d, p.lang, p.hits, p.dates, p.sv
 
 	var out Assessment
 	out.Language = lang.Language
@@ -169,12 +164,14 @@ func (a *Analyzer) Analyze(in Input) Assessment {
 	out.Category = a.category(d, &cs, complaint)
 	out.Tone = Tone{Score: td.score, Label: a.toneLabel(&td, out.Category.Primary, complaint), Evidence: append(td.ev, why)}
 	out.Facts = a.facts(d, hits, dates)
-	staff := a.staffMentions(d)
-	out.StaffComplainedAbout = a.staffComplaints(d, hits, sv, staff)
-	a.entities(d, staff, &out.Facts)
+	out.StaffComplainedAbout = a.staffComplaints(d, hits, sv, p.staff)
+	a.entities(d, p.staff, &out.Facts)
 	out.Urgency = a.urgency(d, hits, dates, out, lang)
+	if a.model != nil {
+		a.applyModel(p, &out)
+	}
 	out.Summary, out.Heard = a.summarize(d, hits, dates, &out)
-	if truncated {
+	if p.truncated {
 		out.Tone.Evidence = append(out.Tone.Evidence, ruleEvidence("truncated", "only the first "+strconv.Itoa(MaxTextBytes)+" bytes were read", 0))
 	}
 	if out.StaffComplainedAbout == nil {
@@ -182,6 +179,10 @@ func (a *Analyzer) Analyze(in Input) Assessment {
 	}
 	return out
 }
+
+// Learned reports whether the analyser scores with a learned layer over
+// its rules.
+func (a *Analyzer) Learned() bool { return a.model != nil }
 
 // MaxTextBytes is how much of Input.Text Analyze reads; the rest of a
 // longer message (old quoted history, attachments pasted inline) is

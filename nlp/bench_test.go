@@ -47,8 +47,17 @@ func bench10KB() string {
 	return b.String()
 }
 
+// BenchmarkAnalyze scores each message with everything on (rules and the
+// learned layer) and with the rules alone, in the same run: the
+// difference is what the learned layer costs.
 func BenchmarkAnalyze(b *testing.B) {
-	a := setup(b)
+	learned := setup(b)
+	cfg := testConfig(b)
+	cfg.Model = nil
+	rules, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		in   Input
@@ -59,14 +68,19 @@ func BenchmarkAnalyze(b *testing.B) {
 		{"transcript", Input{Text: benchTranscript, Channel: ChannelVoicemail, Date: monday10}},
 	}
 	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(c.in.Text)))
-			for b.Loop() {
-				a.Analyze(c.in)
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-		})
+		for _, v := range []struct {
+			name string
+			a    *Analyzer
+		}{{"learned", learned}, {"rules", rules}} {
+			b.Run(c.name+"/"+v.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(c.in.Text)))
+				for b.Loop() {
+					v.a.Analyze(c.in)
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			})
+		}
 	}
 }
 

@@ -10,14 +10,19 @@ type Config struct {
 	Categories CategoryConfig // categories.yaml
 	Facts      FactsConfig    // facts.yaml
 	Language   LanguageConfig // language.yaml
+	// Model is the learned layer (model.json), nil to score with the
+	// rules alone.
+	Model *Model
 }
 
 // PhraseGroup is a list of phrases that share a kind and a weight.
 //
-// A phrase is a sequence of words separated by spaces, matched on whole
-// words, case-insensitively, after the normalisation in TextConfig. A word
-// may be a list of alternatives ("my|our"), an optional list in brackets
-// ("[the|a]") or "*" for any one word.
+// A phrase is a sequence of slots separated by spaces, matched on whole
+// words, case-insensitively, after the normalisation in TextConfig. A slot
+// is a word, "*" for any one word, a group of alternatives in parentheses
+// ("(has not|hasn't)") or an optional group in brackets ("[the|a]", "[has
+// been|was]"); an alternative may hold several words. A bare "a|b" is
+// allowed only as the whole phrase.
 type PhraseGroup struct {
 	Kind    string   `yaml:"kind"`    // what the phrases signal (per file: anger, churn, wrong_item...)
 	Weight  float64  `yaml:"weight"`  // added per phrase found
@@ -37,21 +42,19 @@ type TextConfig struct {
 	NegationWindow int      `yaml:"negation_window"` // words before a match
 	// Abbreviations (without their dot) do not end a sentence.
 	Abbreviations []string `yaml:"abbreviations"`
-	// Signoffs are closing lines ("best regards") after which the rest of
-	// the message is a signature.
-	Signoffs []string `yaml:"signoffs"`
-	// QuoteHeaders are lowercased line prefixes that start quoted
-	// history ("-----original message-----"); ForwardHeaders start a
-	// forwarded message, which counts with the new text for category and
-	// urgency but not for tone.
-	QuoteHeaders   []string `yaml:"quote_headers"`
-	ForwardHeaders []string `yaml:"forward_headers"` // lowercase prefixes
 	// Fillers are spoken fillers dropped from what-we-heard lines.
 	Fillers []string `yaml:"fillers"`
 	// ClauseBreaks are words before which an unpunctuated transcript is
 	// split into clauses, once a clause has ClauseMinWords words.
 	ClauseBreaks   []string `yaml:"clause_breaks"`
 	ClauseMinWords int      `yaml:"clause_min_words"` // words a clause needs before a break
+	// Pronouns are personal pronouns (in every language read) through which
+	// a complaint about a named person goes on in the next sentences ("I
+	// spoke to Dana. She hung up on me.").
+	Pronouns []string `yaml:"pronouns"`
+	// Titles name a person by surname ("Ms. Grant", "Herr Brandt"): a staff
+	// member's last name after one of them is a mention of them.
+	Titles []string `yaml:"titles"`
 }
 
 // ToneConfig tunes the tone score and label.
@@ -134,9 +137,6 @@ type UrgencyConfig struct {
 	// RecentContacts and CopiedExecutives add points per unit.
 	RecentContacts   Ramp `yaml:"recent_contacts"`
 	CopiedExecutives Ramp `yaml:"copied_executives"` // Input.CopiedExecutives
-	// Channels adds points to a complaint by channel ("voicemail": they
-	// tried to call).
-	Channels map[string]float64 `yaml:"channels"`
 	// Tone adds points by tone label; it never removes any.
 	Tone map[string]float64 `yaml:"tone"`
 	// Levels are the score thresholds (0..1) of each level; below Normal
@@ -153,12 +153,12 @@ type UrgencyConfig struct {
 	// none.
 	NonComplaint NonComplaintRule `yaml:"non_complaint"`
 	// ComplaintFloor is the lowest level of a complaint unless the sender
-	// says it can wait (a calm signal); ChannelComplaintFloor raises it by
-	// channel (a voicemail about a real problem); NonEnglishFloor is the
-	// lowest level of a message whose language is not English.
-	ComplaintFloor        Level            `yaml:"complaint_floor"`
-	ChannelComplaintFloor map[string]Level `yaml:"channel_complaint_floor"` // by channel
-	NonEnglishFloor       Level            `yaml:"non_english_floor"`       // for text not in English
+	// says it can wait (a calm signal); NonEnglishFloor is the lowest
+	// level of a message whose language is not English. The channel never
+	// changes urgency (NLP-LABELS.md): how fast a voicemail is handled is a
+	// routing policy (voice.min_priority).
+	ComplaintFloor  Level `yaml:"complaint_floor"`
+	NonEnglishFloor Level `yaml:"non_english_floor"` // for text not in English
 }
 
 // NonComplaintRule limits the urgency of questions, praise and notices.

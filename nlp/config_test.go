@@ -60,7 +60,7 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 		"tone.yaml":   badTone,
 		"extra.yaml":  "a: 1\n",
 		"facts.yaml":  "",
-		"text.yaml":   "negators: [not]\nnegation_window: 9\nsignoffs: [thanks]\nclause_min_words: 5\n",
+		"text.yaml":   "negators: [not]\nnegation_window: 9\npronouns: [he]\nclause_min_words: 5\n",
 		"notes.txt":   "ignored",
 		"urgency.yml": "",
 	})
@@ -83,14 +83,14 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	// Values are checked once the files parse: every problem at once.
 	fsys = brokenFS(t, map[string]string{
 		"tone.yaml": strings.Replace(string(tone), "weight: -0.35", "weight: 0.35", 1),
-		"text.yaml": "negators: [not]\nnegation_window: 9\nsignoffs: [thanks, thanks]\nclause_min_words: 5\nfillers: [\"[um\"]\n",
+		"text.yaml": "negators: [not]\nnegation_window: 9\npronouns: [he, he]\nclause_min_words: 5\nfillers: [\"[um\"]\n",
 	})
 	_, err = LoadConfig(fsys)
 	for _, want := range []string{
 		`tone.yaml: markers[0].weight: 0.35 has the wrong sign for kind "anger"`,
 		"text.yaml: negation_window: 9 is outside 1..6",
-		`text.yaml: signoffs[1]: duplicate "thanks"`,
-		"text.yaml: fillers[0]: bad brackets",
+		`text.yaml: pronouns[1]: duplicate "he"`,
+		`text.yaml: fillers[0]: "[um": "[" is not closed`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("LoadConfig(bad values) error =\n%v\nwant it to mention %q", err, want)
@@ -110,35 +110,27 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 	}
 }
 
-func TestParsePhrase(t *testing.T) {
+// TestLoadConfigRefusesAmbiguousAlternatives: a bare "|" beside other
+// words once cut "has not" in two and made phrases that never match; it
+// is refused, by file and key, with the form to use instead.
+func TestLoadConfigRefusesAmbiguousAlternatives(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		phrase string
-		want   []string // expansions joined by spaces
-		err    bool
-	}{
-		{phrase: "still waiting", want: []string{"still waiting"}},
-		{phrase: "take [our|my] business elsewhere", want: []string{"take our business elsewhere", "take my business elsewhere", "take business elsewhere"}},
-		{phrase: "please * call", want: []string{"please * call"}},
-		{phrase: "Can't ship", want: []string{"can't ship"}},
-		{phrase: "", err: true},
-		{phrase: "[only optional]", err: true},
-		{phrase: "a||b", err: true},
-		{phrase: "*", err: true},
-		{phrase: "[unclosed", err: true},
+	cats, err := os.ReadFile(configDir + "/categories.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		seqs, err := expandPhrase(tt.phrase, lowerWord)
-		if (err != nil) != tt.err {
-			t.Errorf("expandPhrase(%q) error = %v, want error %v", tt.phrase, err, tt.err)
-			continue
-		}
-		var got []string
-		for _, s := range seqs {
-			got = append(got, strings.Join(s, " "))
-		}
-		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
-			t.Errorf("expandPhrase(%q) = %q, want %q", tt.phrase, got, tt.want)
-		}
+	first := "    phrases:\n      - "
+	i := strings.Index(string(cats), first)
+	if i < 0 {
+		t.Fatalf("categories.yaml has no block list of phrases")
+	}
+	bad := string(cats[:i+len(first)]) + "\"hasn't|has not arrived\"\n      - " + string(cats[i+len(first):])
+	_, err = LoadConfig(brokenFS(t, map[string]string{"categories.yaml": bad}))
+	want := `categories.yaml: rules[0].phrases[0]: "hasn't|has not arrived": a bare | (in "hasn't|has")`
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "use (a b|c) for alternatives of several words") {
+		t.Errorf("LoadConfig(ambiguous phrase) error = %v, want one saying %q and suggesting (a b|c)", err, want)
+	}
+	if err != nil && strings.Count(err.Error(), "\n") != 0 {
+		t.Errorf("LoadConfig(one ambiguous phrase) error = %v, want that one problem only", err)
 	}
 }

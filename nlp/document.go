@@ -11,34 +11,58 @@ type doc struct {
 	in         *Input
 	subject    string // Input.Subject
 	text       string // Input.Text
+	quoted     string // Input.Quoted, at most maxQuotedBytes of it
 	toks       []token
 	words      []int32  // indexes in toks of the word tokens
 	norms      []string // normalised form of each word, parallel to words
 	sents      []sentence
-	transcript bool // unpunctuated speech (voicemail) rather than writing
+	transcript bool     // unpunctuated speech (voicemail) rather than writing
+	signals    []string // names of the learned layer's rule signals (feat.w0)
 }
 
 // src returns the string a field's offsets point into.
 func (d *doc) src(f field) string {
-	if f == fieldSubject {
+	switch f {
+	case fieldSubject:
 		return d.subject
+	case fieldQuoted:
+		return d.quoted
 	}
 	return d.text
+}
+
+// maxQuotedBytes is how much of Input.Quoted Analyze reads: the nearest
+// history, which comes first. Older history tells little more and would
+// cost as much to read as a long message.
+const maxQuotedBytes = 8 << 10
+
+// head returns s whole when it has at most n bytes, else its first lines
+// that fit in n (its first n bytes, to a character, when one line is
+// longer).
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if i := strings.LastIndexByte(s[:n], '\n'); i > 0 {
+		return s[:i]
+	}
+	return truncate(s, n)
 }
 
 // tokText returns the original text of a token.
 func (d *doc) tokText(f field, t *token) string { return d.src(f)[t.start:t.end] }
 
-// prepare cuts the subject and the text into sentences and tokens.
+// prepare cuts the subject, the text and the quoted history into
+// sentences and tokens.
 func (a *Analyzer) prepare(in *Input) *doc {
-	d := &doc{in: in, subject: in.Subject, text: in.Text}
+	d := &doc{in: in, subject: in.Subject, text: in.Text, quoted: head(in.Quoted, maxQuotedBytes)}
 	d.transcript = in.Channel == ChannelVoicemail || looksTranscribed(in.Text)
-	n := len(in.Text)/5 + len(in.Subject)/5 + 8
+	n := len(in.Text)/5 + len(in.Subject)/5 + len(d.quoted)/5 + 8
 	d.toks = make([]token, 0, n)
 	d.words = make([]int32, 0, n)
 	d.norms = make([]string, 0, n)
 
-	spans := a.regions(in.Text)
+	spans := regions(in.Text)
 	body := 0
 	for _, sp := range spans {
 		if sp.region == regionBody {
@@ -56,11 +80,12 @@ func (a *Analyzer) prepare(in *Input) *doc {
 		a.addSentence(d, fieldSubject, r, start, len(in.Subject))
 	}
 	for _, sp := range spans {
-		// A message that only forwards or quotes is read as its content.
-		if sp.region == regionQuoted && body < 3 {
-			sp.region = regionBody
-		}
 		a.sentences(d, fieldText, in.Text, sp)
+	}
+	// The quoted history is context (its words are features of their own,
+	// its category phrases count for less), never the sender's tone.
+	if d.quoted != "" {
+		a.sentences(d, fieldQuoted, d.quoted, span{start: 0, end: len(d.quoted), region: regionQuoted})
 	}
 	return d
 }

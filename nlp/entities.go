@@ -17,7 +17,9 @@ type staffHit struct {
 	first, last int32 // words
 }
 
-// staffMentions finds staff names and aliases in the subject and body.
+// staffMentions finds staff names, their first names, aliases and
+// surnames after a title ("Ms. Grant") in the subject and body; in a
+// transcript, a first name misheard by one letter ("dereck") too.
 // Where the text has capitals, a name must be capitalised ("Will", not
 // "will"); transcripts have none, so any case matches there.
 func (a *Analyzer) staffMentions(d *doc) []staffHit {
@@ -29,8 +31,20 @@ func (a *Analyzer) staffMentions(d *doc) []staffHit {
 		words []string
 	}
 	byFirst := map[string][]alias{}
+	surnames := map[string]string{} // last name -> staff name, matched after a title
+	var firsts [][2]string          // first name, staff name: for misheard names in transcripts
 	for _, st := range d.in.Staff {
-		for _, n := range append([]string{st.Name}, st.Aliases...) {
+		if f := splitWords(st.Name, a.normalize); len(f) > 1 {
+			surnames[f[len(f)-1]] = st.Name
+			firsts = append(firsts, [2]string{f[0], st.Name})
+		}
+		names := append([]string{st.Name}, st.Aliases...)
+		if f := strings.Fields(st.Name); len(f) > 1 {
+			// A first name alone names the staff member too ("I spoke to
+			// Dana", with Dana Reyes in the directory).
+			names = append(names, f[0])
+		}
+		for _, n := range names {
 			w := splitWords(n, a.normalize)
 			if len(w) == 0 || len(w) > 8 {
 				continue
@@ -58,6 +72,21 @@ func (a *Analyzer) staffMentions(d *doc) []staffHit {
 				}
 				if ok {
 					best, bestLen = al, int(n)
+				}
+			}
+			if bestLen == 0 && w > s.wFirst && a.titles.has(d.norms[w-1]) && (d.transcript || d.wordTok(w).title) {
+				// "Ms. Grant", "Herr Brandt", "Officer Pruitt".
+				if name, ok := surnames[d.norms[w]]; ok {
+					best, bestLen = alias{name: name}, 1
+				}
+			}
+			if bestLen == 0 && d.transcript && len(d.norms[w]) >= 4 {
+				// A transcript spells a name as it heard it ("dereck").
+				for _, fn := range firsts {
+					if len(fn[0]) >= 4 && editDistance1(d.norms[w], fn[0]) {
+						best, bestLen = alias{name: fn[1]}, 1
+						break
+					}
 				}
 			}
 			if bestLen > 0 {
@@ -204,4 +233,26 @@ func (a *Analyzer) extract(text string) (ents []nerEntity) {
 		return nil
 	}
 	return a.ner.entities(doc.Tokens())
+}
+
+// editDistance1 reports whether a and b differ by at most one inserted,
+// deleted or replaced byte (names in transcripts: "dereck", "derek").
+func editDistance1(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
 }

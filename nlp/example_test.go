@@ -26,13 +26,16 @@ func ExampleAnalyzer_Analyze() {
 		Date:    time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC),
 	})
 	fmt.Println(got.Tone.Label, got.Urgency.Level, got.Category.Primary, got.Facts.OrderNumbers)
-	for _, e := range got.Urgency.Evidence {
+	// The heads' verdict, then the features that weighed most, then the
+	// rules that fired.
+	for _, e := range got.Urgency.Evidence[:3] {
 		fmt.Printf("%s %q %.2f\n", e.Rule, e.Phrase, e.Weight)
 	}
 	fmt.Println(got.Summary)
 	// Output:
-	// negative high missed_or_late_shipment [4521]
-	// business_impact "has been down" 0.85
-	// tone "negative" 0.10
+	// negative normal missed_or_late_shipment [4521]
+	// learned "urgency head: normal 0.71, next high 0.16" 0.71
+	// learned: signal "length (log words)" 0.27
+	// learned: signal "tone problem phrases" 0.21
 	// Late shipment (#4521): It has not arrived and our packing line has been down since Monday.
 }

@@ -69,3 +69,57 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePhrase checks that no phrase makes the parser panic, and that
+// a phrase it accepts expands within the limit to word sequences the
+// matcher finds: no accepted phrase is dead.
+func FuzzParsePhrase(f *testing.F) {
+	for _, s := range []string{
+		"still waiting",
+		"(has not|hasn't|have not|haven't) [been] (arrived|received|delivered)",
+		"payment [has been|was] declined",
+		"i (want|need) * (today|now)",
+		"refund|refunds",
+		"hasn't|has not arrived",
+		"(a (b|c))",
+		"[unclosed (",
+		"(a|b)c ] )",
+		"\xff(\u00a0|x)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		seqs, err := expandPhrase(p, lowerWord)
+		if err != nil {
+			if err.Error() == "" {
+				t.Errorf("expandPhrase(%q) error is empty", p)
+			}
+			return
+		}
+		if len(seqs) == 0 || len(seqs) > maxExpansions {
+			t.Fatalf("expandPhrase(%q) = %d sequences, want 1..%d", p, len(seqs), maxExpansions)
+		}
+		var m matcher
+		if err := m.add(p, payload{}, lowerWord); err != nil {
+			t.Fatalf("add(%q) error = %v after expandPhrase accepted it", p, err)
+		}
+		for _, seq := range seqs {
+			if len(seq) == 0 || onlyWildcards(strings.Join(seq, " ")) {
+				t.Fatalf("expandPhrase(%q) has sequence %q, want words that are not all wildcards", p, seq)
+			}
+			words := make([]string, len(seq))
+			for i, w := range seq {
+				if words[i] = w; w == anyWord {
+					words[i] = "x"
+				}
+			}
+			found := false
+			for _, h := range m.scan(words, nil) {
+				found = found || (h.first == 0 && h.last == len(words)-1)
+			}
+			if !found {
+				t.Errorf("phrase %q: its expansion %q is not found in %q", p, seq, words)
+			}
+		}
+	})
+}

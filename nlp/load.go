@@ -36,8 +36,13 @@ func configFiles(c *Config) map[string]any {
 	}
 }
 
+// ModelFile is the learned layer's weights file beside the YAML files;
+// without it the analyser scores with the rules alone.
+const ModelFile = "model.json"
+
 // LoadConfig reads the YAML files at the root of fsys (text.yaml,
-// tone.yaml, urgency.yaml, categories.yaml, facts.yaml, language.yaml),
+// tone.yaml, urgency.yaml, categories.yaml, facts.yaml, language.yaml)
+// and the learned layer's model.json when there is one,
 // refuses unknown keys and unknown files, validates every value and
 // returns a *ConfigError listing every problem at once.
 func LoadConfig(fsys fs.FS) (*Config, error) {
@@ -73,6 +78,13 @@ func LoadConfig(fsys fs.FS) (*Config, error) {
 			}
 			probs = append(probs, fmt.Sprintf("%s: %v", name, err))
 		}
+	}
+	if data, err := fs.ReadFile(fsys, ModelFile); err == nil {
+		if cfg.Model, err = ParseModel(data); err != nil {
+			probs = append(probs, fmt.Sprintf("%s: %v", ModelFile, err))
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		probs = append(probs, fmt.Sprintf("%s: %v", ModelFile, err))
 	}
 	if len(probs) == 0 {
 		probs = cfg.Validate()

@@ -83,30 +83,35 @@ func (c *confusion) accuracy() float64 {
 	return float64(ok) / float64(all)
 }
 
-// report renders ours beside the baseline, one row per class.
-func report(title string, order []string, ours, base *confusion) (string, float64) {
+// baseline is another scorer's confusion, shown beside ours.
+type baseline struct {
+	name string
+	c    *confusion
+}
+
+// report renders ours beside the baselines, one row per class, and
+// returns our macro-F1.
+func report(title string, order []string, ours *confusion, bases ...baseline) (string, float64) {
 	so, mo := ours.scores(order)
-	var sb []classScore
-	mb := 0.0
-	if base != nil {
-		sb, mb = base.scores(order)
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n%-28s %5s %5s %5s %4s", title, "class", "P", "R", "F1", "n")
-	if base != nil {
-		fmt.Fprintf(&b, " | %-14s %5s %5s %5s", "VADER-only", "P", "R", "F1")
+	sb := make([][]classScore, len(bases))
+	mb := make([]float64, len(bases))
+	for i, base := range bases {
+		sb[i], mb[i] = base.c.scores(order)
+		fmt.Fprintf(&b, " | %-12s %5s %5s %5s", base.name, "P", "R", "F1")
 	}
 	b.WriteString("\n")
 	for i, s := range so {
 		fmt.Fprintf(&b, "%-28s %5.2f %5.2f %5.2f %4d", s.label, s.precision, s.recall, s.f1, s.support)
-		if base != nil {
-			fmt.Fprintf(&b, " | %-14s %5.2f %5.2f %5.2f", "", sb[i].precision, sb[i].recall, sb[i].f1)
+		for j := range bases {
+			fmt.Fprintf(&b, " | %-12s %5.2f %5.2f %5.2f", "", sb[j][i].precision, sb[j][i].recall, sb[j][i].f1)
 		}
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "%-28s %23.3f (accuracy %.3f)", "macro-F1", mo, ours.accuracy())
-	if base != nil {
-		fmt.Fprintf(&b, " | %-14s %17.2f (accuracy %.2f)", "", mb, base.accuracy())
+	for j, base := range bases {
+		fmt.Fprintf(&b, " | %-12s %11.3f (acc %.3f)", "", mb[j], base.c.accuracy())
 	}
 	b.WriteString("\n")
 	return b.String(), mo

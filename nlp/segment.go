@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/triage-gw/triage/nlp/reply"
 )
 
 // sentence is a span of one field, with its tokens and words.
@@ -39,123 +41,31 @@ func splitLines(s string) []line {
 	return out
 }
 
-// regions cuts the text into body, signature, quoted history and
-// forwarded messages, line by line: "> " lines and everything after a
-// quote header are quoted; a signature starts at "-- ", "sent from my
-// ..." or a lone sign-off line, or is a short block of name lines closing
-// the body.
-func (a *Analyzer) regions(s string) []span {
+// regions cuts the text into what the sender wrote and, from a line that
+// introduces a forwarded message on ("---------- Forwarded message
+// ---------", by reply.IsForwardMarker), the forwarded message. Quoted
+// history and signatures are not looked for here: the reply splitter took
+// them out of Input.Text before (the mail parser, or SplitReply), and a
+// text it found nothing new in is read whole. After the splitter no
+// marker is left in a text it split; one stands only in a text handed in
+// unsplit.
+func regions(s string) []span {
 	lines := splitLines(s)
-	regs := make([]region, len(lines))
-	state := regionBody
-	for i, ln := range lines {
-		raw := strings.TrimSpace(s[ln.start:ln.end])
-		low := strings.ToLower(raw)
-		r := state
-		switch {
-		case state == regionQuoted || state == regionForwarded:
-		case hasAnyPrefix(low, a.cfg.Text.ForwardHeaders):
-			state, r = regionForwarded, regionForwarded
-		case a.isQuoteHeader(low, s, lines[i+1:]):
-			state, r = regionQuoted, regionQuoted
-		case strings.HasPrefix(raw, ">"):
-			r = regionQuoted
-		case state == regionSignature:
-		case raw == "--" || strings.HasPrefix(low, "sent from my ") || a.isSignoff(low):
-			state, r = regionSignature, regionSignature
-		}
-		regs[i] = r
+	if len(lines) == 0 {
+		return nil
 	}
-	markNameBlock(s, lines, regs)
-	var out []span
+	last := lines[len(lines)-1].end
 	for i, ln := range lines {
-		if n := len(out); n > 0 && out[n-1].region == regs[i] {
-			out[n-1].end = ln.end
+		if !reply.IsForwardMarker(s[ln.start:ln.end]) {
 			continue
 		}
-		out = append(out, span{start: ln.start, end: ln.end, region: regs[i]})
-	}
-	return out
-}
-
-// markNameBlock marks as signature the block of at most four short name
-// lines ("Megan Doyle", "Doyle & Daughters Gifts") that closes the body
-// after a blank line, when no sign-off line did.
-func markNameBlock(s string, lines []line, regs []region) {
-	last := -1
-	for i := range lines {
-		if regs[i] == regionBody {
-			last = i
-		} else if regs[i] != regionSignature || last >= 0 {
-			break
+		fwd := span{start: ln.start, end: last, region: regionForwarded}
+		if i == 0 {
+			return []span{fwd}
 		}
+		return []span{{start: lines[0].start, end: lines[i-1].end, region: regionBody}, fwd}
 	}
-	for last >= 0 && strings.TrimSpace(s[lines[last].start:lines[last].end]) == "" {
-		last--
-	}
-	first := last
-	for first >= 0 && last-first < 4 && looksLikeNameLine(strings.TrimSpace(s[lines[first].start:lines[first].end])) {
-		first--
-	}
-	// first is now the line before the block: it must be blank, and
-	// something must stand above it.
-	if first == last || first < 1 || strings.TrimSpace(s[lines[first].start:lines[first].end]) != "" {
-		return
-	}
-	for i := first + 1; i <= last; i++ {
-		regs[i] = regionSignature
-	}
-}
-
-// looksLikeNameLine reports whether a line reads as part of a signature:
-// short, not a sentence, its words mostly capitalised.
-func looksLikeNameLine(l string) bool {
-	if l == "" || utf8.RuneCountInString(l) > 45 || strings.ContainsAny(l[len(l)-1:], ".!?:") {
-		return false
-	}
-	words, caps := 0, 0
-	for _, w := range strings.Fields(l) {
-		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			continue
-		}
-		words++
-		if unicode.IsUpper(r) || unicode.IsDigit(r) {
-			caps++
-		}
-	}
-	return words > 0 && words <= 7 && caps*5 >= words*4
-}
-
-// isQuoteHeader reports whether a lowercased line starts quoted or
-// forwarded history.
-func (a *Analyzer) isQuoteHeader(low, s string, rest []line) bool {
-	if hasAnyPrefix(low, a.cfg.Text.QuoteHeaders) {
-		return true
-	}
-	if strings.HasPrefix(low, "on ") && strings.HasSuffix(low, "wrote:") {
-		return true
-	}
-	// An Outlook header block: "From:" followed by "Sent:" or "Date:".
-	if strings.HasPrefix(low, "from:") {
-		for k := 0; k < len(rest) && k < 4; k++ {
-			l := strings.ToLower(strings.TrimSpace(s[rest[k].start:rest[k].end]))
-			if strings.HasPrefix(l, "sent:") || strings.HasPrefix(l, "date:") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isSignoff reports whether a lowercased line is only a sign-off.
-func (a *Analyzer) isSignoff(low string) bool {
-	low = strings.TrimRight(low, ",.!- ")
-	if len(low) > 30 {
-		return false
-	}
-	_, ok := a.signoffs[low]
-	return ok
+	return []span{{start: lines[0].start, end: last, region: regionBody}}
 }
 
 // sentences splits one region span into sentences, appending them to d.
@@ -270,13 +180,4 @@ func (a *Analyzer) noStop(s string, start, i, j, end int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(rest)
 	return unicode.IsLower(r)
-}
-
-func hasAnyPrefix(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }

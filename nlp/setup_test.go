@@ -56,12 +56,3 @@ func mustLoc(name string) *time.Location {
 func email(subject, text string) Input {
 	return Input{Subject: subject, Text: text, Channel: ChannelEmail, Date: monday10}
 }
-
-func hasRule(ev []Evidence, rule string) bool {
-	for _, e := range ev {
-		if e.Rule == rule {
-			return true
-		}
-	}
-	return false
-}

@@ -10,14 +10,18 @@ import (
 type field uint8
 
 const (
-	fieldText field = iota
-	fieldSubject
+	fieldText    field = iota // Input.Text
+	fieldSubject              // Input.Subject
+	fieldQuoted               // Input.Quoted
 )
 
 // String names the field as Evidence.Field does.
 func (f field) String() string {
-	if f == fieldSubject {
+	switch f {
+	case fieldSubject:
 		return "subject"
+	case fieldQuoted:
+		return "quoted"
 	}
 	return "text"
 }
@@ -28,7 +32,7 @@ type region uint8
 const (
 	regionBody      region = iota // what the sender wrote now
 	regionSignature               // sign-off, name, title, phone
-	regionQuoted                  // quoted history
+	regionQuoted                  // quoted history: Input.Quoted, and a reply's subject
 	regionForwarded               // a forwarded message: what the business is being told
 )
 

@@ -23,9 +23,16 @@ type StaffName struct {
 // Input is one message to analyse.
 type Input struct {
 	Subject string
-	// Text is the body as written by the sender: for email the new text
-	// with quoted history removed where the parser could tell.
-	Text    string
+	// Text is the body as written by the sender: for email the new text,
+	// with the quoted history and the signature taken out by the reply
+	// splitter (nlp/reply: the mail parser's, or SplitReply for raw
+	// text). Analyze looks for neither in it again.
+	Text string
+	// Quoted is the quoted history the splitter took out of Text: read as
+	// context (its own features, category phrases at a discount, a reply
+	// subject as history), never as the sender's tone or urgency. Analyze
+	// reads its first 8 KB, the nearest history.
+	Quoted  string
 	Channel Channel
 	// Date is the message's own date; relative deadlines ("tomorrow",
 	// "by Friday") resolve against it. The zero time disables resolution.
@@ -83,10 +90,10 @@ const (
 type Evidence struct {
 	Rule   string  `json:"rule"`             // e.g. "lexicon", "repeat_contact", "deadline"
 	Phrase string  `json:"phrase,omitempty"` // the text matched
-	Start  int     `json:"start"`            // byte offset in Input.Text (-1 for Subject-less rules)
+	Start  int     `json:"start"`            // byte offset in the input Field names (-1 for rules without a phrase)
 	End    int     `json:"end"`
 	Weight float64 `json:"weight"`          // contribution to the score
-	Field  string  `json:"field,omitempty"` // "text" or "subject"
+	Field  string  `json:"field,omitempty"` // "text", "subject" or "quoted" (Input.Quoted)
 }
 
 // Tone is how the sender feels.
@@ -148,6 +155,8 @@ type Assessment struct {
 	// StaffComplainedAbout are the staff names (StaffName.Name) that the
 	// message complains about.
 	StaffComplainedAbout []string `json:"staff_complained_about"`
+	// StaffEvidence explains the decision about each staff member named.
+	StaffEvidence []Evidence `json:"staff_evidence,omitempty"`
 	// IsComplaint is true when the message reports a problem to be handled.
 	IsComplaint bool `json:"is_complaint"`
 	// Summary is one line of at most 160 characters for an SMS.

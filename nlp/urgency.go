@@ -92,9 +92,6 @@ func (a *Analyzer) urgency(d *doc, hits []match, dates []dateExpr, as Assessment
 		add("escalation", ruleEvidence("copied_executives", strconv.Itoa(n)+" executives copied",
 			math.Min(cfg.CopiedExecutives.Per*float64(n), cfg.CopiedExecutives.Max)))
 	}
-	if w := cfg.Channels[string(d.in.Channel)]; w > 0 && as.IsComplaint {
-		add("channel", ruleEvidence("channel", string(d.in.Channel), w))
-	}
 	if w := cfg.Tone[string(as.Tone.Label)]; w > 0 {
 		add("tone", ruleEvidence("tone", string(as.Tone.Label), w))
 	}
@@ -114,9 +111,6 @@ func (a *Analyzer) urgency(d *doc, hits []match, dates []dateExpr, as Assessment
 	}
 	if as.IsComplaint && kinds["calm"] == 0 {
 		floor(cfg.ComplaintFloor, "complaint")
-		if l, ok := cfg.ChannelComplaintFloor[string(d.in.Channel)]; ok {
-			floor(l, "complaint by "+string(d.in.Channel))
-		}
 	}
 	if !lang.English {
 		floor(cfg.NonEnglishFloor, "not in English ("+lang.Code+")")

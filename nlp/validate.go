@@ -16,7 +16,7 @@ var toneKinds = map[string]int{
 var toneCapKinds = withKinds(toneKinds, "caps", "exclamation", "interrobang", "repeat_contact")
 
 // urgencyCapKinds may be capped in urgency.yaml.
-var urgencyCapKinds = withKinds(urgencyKinds, "deadline", "imminent_deadline", "recent_contacts", "channel", "tone")
+var urgencyCapKinds = withKinds(urgencyKinds, "deadline", "imminent_deadline", "recent_contacts", "tone")
 
 func withKinds(m map[string]int, extra ...string) map[string]int {
 	out := make(map[string]int, len(m)+len(extra))
@@ -57,14 +57,8 @@ func checkText(c *checker, t *TextConfig) {
 	c.words("negators", t.Negators, true)
 	c.between("negation_window", float64(t.NegationWindow), 1, 6)
 	c.words("abbreviations", t.Abbreviations, false)
-	c.words("signoffs", t.Signoffs, true)
-	for key, list := range map[string][]string{"quote_headers": t.QuoteHeaders, "forward_headers": t.ForwardHeaders} {
-		for i, q := range list {
-			if strings.TrimSpace(q) == "" || q != strings.ToLower(q) {
-				c.addf(fmt.Sprintf("%s[%d]", key, i), "must be a non-empty lowercase prefix")
-			}
-		}
-	}
+	c.words("pronouns", t.Pronouns, true)
+	c.words("titles", t.Titles, true)
 	c.words("fillers", t.Fillers, false)
 	c.words("clause_breaks", t.ClauseBreaks, false)
 	c.between("clause_min_words", float64(t.ClauseMinWords), 2, 50)
@@ -127,14 +121,6 @@ func checkUrgency(c *checker, u *UrgencyConfig) {
 	}
 	c.ramp("recent_contacts", u.RecentContacts)
 	c.ramp("copied_executives", u.CopiedExecutives)
-	for _, ch := range sortedKeys(u.Channels) {
-		switch Channel(ch) {
-		case ChannelEmail, ChannelVoicemail, ChannelSMS:
-		default:
-			c.addf("channels."+ch, "unknown channel")
-		}
-		c.between("channels."+ch, u.Channels[ch], 0, 2)
-	}
 	for _, t := range sortedKeys(u.Tone) {
 		if _, ok := toneRank[ToneLabel(t)]; !ok {
 			c.addf("tone."+t, "unknown tone label")
@@ -158,14 +144,6 @@ func checkUrgency(c *checker, u *UrgencyConfig) {
 	}
 	c.between("non_complaint.scale", u.NonComplaint.Scale, 0, 1)
 	floors := map[string]Level{"complaint_floor": u.ComplaintFloor, "non_english_floor": u.NonEnglishFloor}
-	for ch, l := range u.ChannelComplaintFloor {
-		floors["channel_complaint_floor."+ch] = l
-		switch Channel(ch) {
-		case ChannelEmail, ChannelVoicemail, ChannelSMS:
-		default:
-			c.addf("channel_complaint_floor."+ch, "unknown channel")
-		}
-	}
 	for _, k := range sortedKeys(floors) {
 		if _, ok := levelRank[floors[k]]; !ok {
 			c.addf(k, "unknown level %q", floors[k])

@@ -23,5 +23,10 @@
 // nothing useful can be taken gives a *ParseError. Parse never panics on
 // bad input.
 //
-// The package knows nothing of the rest of the gateway.
+// The cut of the text into new text, quoted history and signature, and
+// the patterns of forward markers and quoted header blocks, are
+// github.com/triage-gw/triage/nlp/reply's: a leaf package of pure rules,
+// shared with the NLP stage so that they live in one place.
+//
+// The package knows nothing else of the rest of the gateway.
 package mail

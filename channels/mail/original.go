@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/triage-gw/triage/nlp/reply"
 )
 
 // Where Message.OriginalFrom was read.
@@ -21,7 +23,7 @@ const (
 const maxOriginalBlocks = 64
 
 // The subject field of a forwarded header block, in the languages of
-// fromLabelRE.
+// reply.IsFromField.
 var subjectLabelRE = regexp.MustCompile(`(?i)^[*"]?\s*(subject|betreff|objet|asunto|assunto|oggetto|onderwerp|ämne|emne|aihe|тема|主题|件名)\s*[*"]?\s*:`)
 
 // Outlook's "Name [mailto:addr]" and HTML conversions' "<mailto:addr>".
@@ -61,7 +63,7 @@ func OriginalSender(subject, text string) (Address, bool) {
 	blocks := forwardBlocks(strings.Split(text, "\n"))
 	start := -1
 	for i, b := range blocks {
-		if b.forward || b.first || (i == 0 && forwardSubjectRE.MatchString(subject)) {
+		if b.forward || b.first || (i == 0 && reply.IsForwardSubject(subject)) {
 			start = i
 			break
 		}
@@ -95,14 +97,13 @@ func forwardBlocks(lines []string) []fwdBlock {
 		switch {
 		case t == "":
 			continue
-		case len(t) <= maxMarkerLine && forwardMarkerRE.MatchString(t):
+		case reply.IsForwardMarker(t):
 			marker = true
 			continue
-		case len(t) <= maxMarkerLine && (originalMessageRE.MatchString(t) || underscoreLineRE.MatchString(t)):
+		case reply.IsSeparator(t):
 			continue // a separator: the block below decides
 		}
-		field := fromLabelRE.MatchString(t) || headerLabelRE.MatchString(t)
-		if !field || !(marker || headerBlockAt(unq, i)) {
+		if !reply.IsHeaderField(t) || !(marker || reply.HeaderBlockAt(unq, i)) {
 			marker, seenText = false, true
 			continue
 		}
@@ -113,11 +114,11 @@ func forwardBlocks(lines []string) []fwdBlock {
 		for ; j < len(unq) && strings.TrimSpace(unq[j]) != ""; j++ {
 			f := strings.TrimSpace(unq[j])
 			switch {
-			case b.from == (Address{}) && fromLabelRE.MatchString(f):
+			case b.from == (Address{}) && reply.IsFromField(f):
 				b.from = fromValue(f)
 			case subjectLabelRE.MatchString(f):
 				_, v, _ := strings.Cut(f, ":")
-				b.fwdSubj = forwardSubjectRE.MatchString(strings.TrimLeft(v, "* "))
+				b.fwdSubj = reply.IsForwardSubject(strings.TrimLeft(v, "* "))
 			}
 		}
 		blocks = append(blocks, b)
@@ -172,7 +173,7 @@ func (p *parser) original(h gomail.Header, m *Message) (*Address, string) {
 			return &a, key
 		}
 	}
-	if m.Forwarded || forwardSubjectRE.MatchString(m.Subject) {
+	if m.Forwarded || reply.IsForwardSubject(m.Subject) {
 		for _, a := range m.ReplyTo {
 			if a.Addr != "" && a.Addr != m.From.Addr {
 				return &a, OriginalFromReplyTo

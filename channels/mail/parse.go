@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/triage-gw/triage/nlp/reply"
 )
 
 // parser holds the state of one Parse call.
@@ -103,9 +105,9 @@ func (p *parser) parse(b []byte) (*Message, error) {
 	}
 
 	m.Auto, m.AutoReason = classify(h, m.From, m.Subject, p.bounce)
-	s := splitReply(p.replyHead(m.Text), m.Subject)
-	m.NewText, m.Quoted, m.Signature = s.newText, s.quoted, s.signature
-	m.Forwarded = (s.forwarded || p.forwarded) && m.Auto != AutoBounce
+	s := reply.Split(p.replyHead(m.Text), m.Subject)
+	m.NewText, m.Quoted, m.Signature = s.NewText, s.Quoted, s.Signature
+	m.Forwarded = (s.Forwarded || p.forwarded) && m.Auto != AutoBounce
 	if m.Auto != AutoBounce {
 		m.OriginalFrom, m.OriginalFromVia = p.original(h, m)
 	}
@@ -117,7 +119,7 @@ func (p *parser) parse(b []byte) (*Message, error) {
 	return m, nil
 }
 
-// replyHead returns the part of text that splitReply reads: all of it up
+// replyHead returns the part of text that reply.Split reads: all of it up
 // to MaxSplitText bytes, else its first MaxSplitText bytes cut at a line
 // end (or a character boundary), with a warning. Splitting costs a few
 // microseconds per line, so a mail of millions of short lines would take

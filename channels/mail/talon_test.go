@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/triage-gw/triage/nlp/reply"
 )
 
 // normalizeReply trims trailing whitespace from lines and blank lines at
@@ -59,8 +61,8 @@ func TestTalonStandardReplies(t *testing.T) {
 		}
 		for _, line := range strings.Split(m.NewText, "\n") {
 			l := strings.TrimSpace(line)
-			if isQuoted(l) || l == "Hi" || strings.HasSuffix(l, "wrote:") || strings.Contains(l, "Original Message") ||
-				fromLabelRE.MatchString(l) || strings.Contains(l, "The manager") {
+			if reply.IsQuoted(l) || l == "Hi" || strings.HasSuffix(l, "wrote:") || strings.Contains(l, "Original Message") ||
+				reply.IsFromField(l) || strings.Contains(l, "The manager") {
 				t.Errorf("Parse(%s).NewText holds quoted line %q", name, line)
 			}
 		}
@@ -96,11 +98,11 @@ func TestTalonHTMLReplies(t *testing.T) {
 			continue
 		}
 		text := htmlToText(decodeCharset(metaCharset(b), normalizeNewlines(b), func(string) {}))
-		s := splitReply(text, "")
+		s := reply.Split(text, "")
 		// Outlook's HTML has no blank lines between paragraphs; compare
 		// without them.
-		if got := dropBlankLines(s.newText); got != w {
-			t.Errorf("splitReply(htmlToText(%s)).newText = %q, want %q", name, got, w)
+		if got := dropBlankLines(s.NewText); got != w {
+			t.Errorf("reply.Split(htmlToText(%s)).NewText = %q, want %q", name, got, w)
 		}
 	}
 }

@@ -50,6 +50,8 @@ commands:
   migrate  apply database migrations and exit (-config FILE)
   score    score messages (.eml or text) and print the assessment
   bench    measure parsing, scoring and ingest throughput (medians over rounds)
+  train    train the NLP stage's learned layer on a labeled set (writes
+           configs/nlp/model.json)
   staff    list staff, set or hash dashboard passwords, deactivate someone
            (staff list | set-password EMAIL | hash-password | deactivate EMAIL)
   import   load customers or staff from a CSV or YAML file; valid rows are
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return score(ctx, rest, stdin, stdout, stderr)
 	case "bench":
 		return bench(ctx, rest, stdout, stderr)
+	case "train":
+		return train(ctx, rest, stdout, stderr)
 	case "staff":
 		return staffCmd(ctx, rest, stdin, stdout, stderr)
 	case "import":

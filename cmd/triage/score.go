@@ -190,16 +190,18 @@ func readInput(name string, stdin io.Reader, channel nlp.Channel) (nlp.Input, st
 			}
 			return nlp.Input{}, "", err
 		}
-		text := m.NewText
+		text, quoted := m.NewText, m.Quoted
 		if strings.TrimSpace(text) == "" {
-			text = m.Text
+			text, quoted = m.Text, ""
 		}
-		return nlp.Input{Subject: m.Subject, Text: text, Channel: nlp.ChannelEmail, Date: m.Date}, m.Subject, nil
+		return nlp.Input{Subject: m.Subject, Text: text, Quoted: quoted, Channel: nlp.ChannelEmail, Date: m.Date}, m.Subject, nil
 	}
 	if channel == "" {
 		channel = nlp.ChannelVoicemail // text with no headers: a transcript
 	}
-	return nlp.Input{Text: string(b), Channel: channel}, "", nil
+	// Plain text read as email is split as the parser splits a body; a
+	// transcript is not.
+	return nlp.SplitReply(nlp.Input{Text: string(b), Channel: channel}), "", nil
 }
 
 func printAssessment(w io.Writer, name string, in nlp.Input, a nlp.Assessment) {
@@ -217,6 +219,13 @@ func printAssessment(w io.Writer, name string, in nlp.Input, a nlp.Assessment) {
 	if len(a.StaffComplainedAbout) > 0 {
 		fmt.Fprintf(w, "  about staff: %s\n", strings.Join(a.StaffComplainedAbout, ", "))
 	}
+	for _, e := range a.StaffEvidence {
+		if e.Rule == "learned: staff" || e.Rule == "rules: staff" {
+			fmt.Fprintf(w, "  staff named: %s\n", e.Phrase)
+		} else {
+			fmt.Fprintf(w, "               %s %q %+.2f\n", strings.TrimPrefix(e.Rule, "learned: "), e.Phrase, e.Weight)
+		}
+	}
 	if f, _ := json.Marshal(a.Facts); string(f) != "{}" {
 		fmt.Fprintf(w, "  facts:    %s\n", f)
 	}
@@ -231,17 +240,61 @@ func evidenceText(ev []nlp.Evidence) string {
 	if len(ev) == 0 {
 		return ""
 	}
-	parts := make([]string, 0, min(len(ev), 4))
-	for _, e := range ev[:min(len(ev), 4)] {
+	if !strings.HasPrefix(ev[0].Rule, "learned") {
+		return "  ← " + phrases(ev, 4)
+	}
+	// A learned decision: the heads' verdict, the features that weighed
+	// most for it, then the rules that fired (the learned layer weighed
+	// their signals with everything else).
+	var summary string
+	var weighed, rules, overrides []nlp.Evidence
+	for _, e := range ev {
+		switch {
+		case e.Rule == "learned":
+			summary = e.Phrase
+		case strings.HasPrefix(e.Rule, "learned: "):
+			weighed = append(weighed, e)
+		case strings.HasPrefix(e.Rule, "override"):
+			overrides = append(overrides, e)
+		default:
+			rules = append(rules, e)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("\n            " + summary)
+	for _, e := range overrides {
+		b.WriteString("\n            " + e.Rule + ": " + e.Phrase)
+	}
+	if len(weighed) > 0 {
+		parts := make([]string, len(weighed))
+		for i, e := range weighed {
+			parts[i] = fmt.Sprintf("%q %+.2f", e.Phrase, e.Weight)
+			if kind := strings.TrimPrefix(e.Rule, "learned: "); kind != "words" {
+				parts[i] = kind + " " + parts[i]
+			}
+		}
+		b.WriteString("\n            weighed most: " + strings.Join(parts, ", "))
+	}
+	if len(rules) > 0 {
+		b.WriteString("\n            rules fired: " + phrases(rules, 4))
+	}
+	return b.String()
+}
+
+// phrases lists up to n pieces of evidence as rule "phrase".
+func phrases(ev []nlp.Evidence, n int) string {
+	parts := make([]string, 0, min(len(ev), n))
+	for _, e := range ev[:min(len(ev), n)] {
+		rule := strings.TrimPrefix(e.Rule, "rules: ")
 		if e.Phrase != "" {
-			parts = append(parts, fmt.Sprintf("%s %q", e.Rule, e.Phrase))
+			parts = append(parts, fmt.Sprintf("%s %q", rule, e.Phrase))
 		} else {
-			parts = append(parts, e.Rule)
+			parts = append(parts, rule)
 		}
 	}
 	more := ""
-	if len(ev) > 4 {
-		more = fmt.Sprintf(" +%d", len(ev)-4)
+	if len(ev) > n {
+		more = fmt.Sprintf(" +%d", len(ev)-n)
 	}
-	return "  ← " + strings.Join(parts, ", ") + more
+	return strings.Join(parts, ", ") + more
 }

@@ -1,4 +1,14 @@
-package mail
+// Package reply cuts the text of an email into what the sender wrote now,
+// the quoted history and the signature, and recognises the lines that
+// start a forward or quoted history ("Begin forwarded message:",
+// "-----Original Message-----", a "From: … Sent: …" header block, an
+// attribution such as "On Mon, Mar 3, 2025, Jo <jo@example.com> wrote:").
+//
+// It is the one place these rules live: channels/mail splits every
+// message it parses with Split (RFC 5322 bodies, after MIME decoding), and
+// nlp splits raw email text a caller hands it the same way. It is pure:
+// no I/O, no clock, no state, and it imports nothing of the project.
+package reply
 
 import (
 	"strings"
@@ -17,18 +27,35 @@ const maxMarkerLine = 1000
 // maxSplitDepth bounds the recursion through nested forwards.
 const maxSplitDepth = 4
 
-// split is Text cut into what the sender wrote now and the rest.
-type split struct {
-	newText, quoted, signature string
-	forwarded                  bool
+// Parts is a message's text cut into what the sender wrote now and the
+// rest.
+type Parts struct {
+	// NewText is what the sender wrote now: the text without its quoted
+	// history and signature. After a forward with a short note, it holds
+	// the note and the forwarded message's own new text.
+	NewText string
+	// Quoted is the quoted history: ">" lines with their attribution,
+	// blocks under "-----Original Message-----" or a reply header block,
+	// and the marker and header block of a forward.
+	Quoted string
+	// Signature is the block after a "-- " separator line (RFC 3676
+	// section 4.3) closing the new text.
+	Signature string
+	// Forwarded is true when the text forwards another message inline.
+	Forwarded bool
 }
 
-// splitReply separates the new text of a message from its quoted history
+// Split separates the new text of a message from its quoted history
 // (">" lines and their attribution, Outlook "Original Message" blocks and
 // reply header blocks) and from its signature (after a "-- " line). An
-// inline forward sets forwarded; when the note above it is short, the
-// forwarded text counts as new text.
-func splitReply(text, subject string) split {
+// inline forward sets Forwarded; when the note above it is short, the
+// forwarded text counts as new text. The subject tells a forward ("Fwd:",
+// "WG:") whose header block would otherwise read as quoted history; it
+// may be "".
+//
+// Lines end in "\n": callers convert "\r\n" first. Split costs a few
+// microseconds per line, so callers bound the text they hand it.
+func Split(text, subject string) Parts {
 	return splitLines(strings.Split(text, "\n"), subject, 0)
 }
 
@@ -40,7 +67,7 @@ const (
 	headerForwardBoundary // a forward shown as a header block without a marker line
 )
 
-func splitLines(lines []string, subject string, depth int) split {
+func splitLines(lines []string, subject string, depth int) Parts {
 	at, kind := findBoundary(lines)
 	// A header block under a forward subject, or with nothing above it (a
 	// forward without a note, or a pasted letter), is a forward: cutting
@@ -60,7 +87,7 @@ func splitLines(lines []string, subject string, depth int) split {
 		return splitForward(lines, at, kind == headerForwardBoundary, subject, depth)
 	case cutBoundary:
 		s := splitQuotes(lines[:at])
-		s.quoted = joinText(s.quoted, strings.Join(lines[at:], "\n"))
+		s.Quoted = joinText(s.Quoted, strings.Join(lines[at:], "\n"))
 		return s
 	}
 	return splitQuotes(lines)
@@ -145,7 +172,7 @@ func headerBlockAt(lines []string, i int) bool {
 // splitForward handles a forward starting at line at: the marker line (if
 // any) and the forwarded header block are set apart, the note above and
 // the forwarded text are split in turn.
-func splitForward(lines []string, at int, noMarker bool, subject string, depth int) split {
+func splitForward(lines []string, at int, noMarker bool, subject string, depth int) Parts {
 	top := splitQuotes(lines[:at])
 	start := at + 1
 	if noMarker {
@@ -155,16 +182,16 @@ func splitForward(lines []string, at int, noMarker bool, subject string, depth i
 	hdr := forwardHeaderEnd(rest)
 	inner := splitLines(rest[hdr:], "", depth+1)
 
-	out := split{forwarded: true, signature: top.signature}
+	out := Parts{Forwarded: true, Signature: top.Signature}
 	fwdHeader := strings.Join(lines[at:start], "\n") + "\n" + strings.Join(rest[:hdr], "\n")
-	if utf8.RuneCountInString(top.newText) <= shortNote {
-		out.newText = joinText(top.newText, inner.newText)
-		out.quoted = joinText(top.quoted, joinText(fwdHeader, inner.quoted))
-		out.signature = joinText(top.signature, inner.signature)
+	if utf8.RuneCountInString(top.NewText) <= shortNote {
+		out.NewText = joinText(top.NewText, inner.NewText)
+		out.Quoted = joinText(top.Quoted, joinText(fwdHeader, inner.Quoted))
+		out.Signature = joinText(top.Signature, inner.Signature)
 		return out
 	}
-	out.newText = top.newText
-	out.quoted = joinText(top.quoted, strings.Join(lines[at:], "\n"))
+	out.NewText = top.NewText
+	out.Quoted = joinText(top.Quoted, strings.Join(lines[at:], "\n"))
 	return out
 }
 

@@ -1,4 +1,4 @@
-package mail
+package reply
 
 import "strings"
 
@@ -8,7 +8,7 @@ const maxSignatureLines = 20
 // splitQuotes removes ">" quoted lines, with the attribution line above
 // each quote block, and the signature; unquoted lines between quote blocks
 // (inline replies) stay.
-func splitQuotes(lines []string) split {
+func splitQuotes(lines []string) Parts {
 	var kept, quoted []string
 	for i := 0; i < len(lines); {
 		if !isQuoted(lines[i]) {
@@ -31,10 +31,10 @@ func splitQuotes(lines []string) split {
 		i = j
 	}
 	newText, sig := cutSignature(kept)
-	return split{
-		newText:   tidyText(strings.Join(newText, "\n")),
-		quoted:    tidyText(strings.Join(quoted, "\n")),
-		signature: tidyText(strings.Join(sig, "\n")),
+	return Parts{
+		NewText:   tidyText(strings.Join(newText, "\n")),
+		Quoted:    tidyText(strings.Join(quoted, "\n")),
+		Signature: tidyText(strings.Join(sig, "\n")),
 	}
 }
 

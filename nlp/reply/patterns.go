@@ -1,4 +1,4 @@
-package mail
+package reply
 
 import (
 	"regexp"
@@ -104,3 +104,45 @@ func mayBeAttribution(s string) bool {
 	}
 	return false
 }
+
+// IsQuoted reports whether line is quoted with ">".
+func IsQuoted(line string) bool { return isQuoted(line) }
+
+// IsForwardMarker reports whether line, blanks around it aside, only
+// introduces an inline forwarded message: "---------- Forwarded message
+// ---------", "Begin forwarded message:", "-------- Message transféré
+// --------" and the like.
+func IsForwardMarker(line string) bool {
+	t := strings.TrimSpace(line)
+	return len(t) <= maxMarkerLine && forwardMarkerRE.MatchString(t)
+}
+
+// IsSeparator reports whether line, blanks around it aside, is a rule
+// that stands above quoted or forwarded history: "-----Original
+// Message-----" (in its translations) or Outlook's line of underscores.
+func IsSeparator(line string) bool {
+	t := strings.TrimSpace(line)
+	return len(t) <= maxMarkerLine && (originalMessageRE.MatchString(t) || underscoreLineRE.MatchString(t))
+}
+
+// IsFromField reports whether line, leading blanks aside, is the From
+// field of a quoted or forwarded header block ("From: Jo <jo@example.com>",
+// "Von: …", "*De :* …").
+func IsFromField(line string) bool { return fromLabelRE.MatchString(strings.TrimLeft(line, " \t")) }
+
+// IsHeaderField reports whether line, leading blanks aside, is any field
+// of such a header block: From, Sent, Date, To, Subject, Cc and their
+// translations.
+func IsHeaderField(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	return fromLabelRE.MatchString(t) || headerLabelRE.MatchString(t)
+}
+
+// HeaderBlockAt reports whether a reply or forward header block starts at
+// lines[i]: at least three fields close together, one of them From.
+func HeaderBlockAt(lines []string, i int) bool { return headerBlockAt(lines, i) }
+
+// IsForwardSubject reports whether subject is a forward's: "Fwd:", "FW:",
+// "WG:", "TR:", "RV:", "VS:", "Doorst:", "Enc:", after an optional
+// "[list]" tag.
+func IsForwardSubject(subject string) bool { return forwardSubjectRE.MatchString(subject) }
