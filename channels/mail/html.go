@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"github.com/triage-gw/triage/nlp/reply"
 )
 
 // htmlToText renders HTML as readable plain text: paragraphs and line
@@ -25,7 +27,7 @@ func htmlToText(s string) string {
 			if z.Err() != io.EOF {
 				w.text(string(z.Raw()))
 			}
-			return tidyText(w.sb.String())
+			return reply.TidyText(w.sb.String())
 		case html.TextToken:
 			if skip == 0 {
 				w.text(string(z.Text()))

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/triage-gw/triage/nlp/reply"
 )
 
 // shortLinesMessage is a message of size bytes whose body is short lines
@@ -101,8 +103,8 @@ func TestTidyText(t *testing.T) {
 		{"é \n  \n\u00a0\nx", "é\n\nx"},
 	}
 	for _, tt := range tests {
-		if got := tidyText(tt.in); got != tt.want {
-			t.Errorf("tidyText(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := reply.TidyText(tt.in); got != tt.want {
+			t.Errorf("TidyText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

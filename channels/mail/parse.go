@@ -98,7 +98,7 @@ func (p *parser) parse(b []byte) (*Message, error) {
 	m.Date = p.date(h)
 
 	res := p.walk(root, walkCtx{})
-	m.Text = clean(tidyText(res.text))
+	m.Text = clean(reply.TidyText(res.text))
 	m.Attachments = res.atts
 	if m.From.Addr == "" && m.Text == "" && len(m.Attachments) == 0 {
 		return nil, &ParseError{Reason: "no sender and no body"}

@@ -12,7 +12,7 @@ import (
 // normalizeReply trims trailing whitespace from lines and blank lines at
 // both ends, so texts compare regardless of layout details.
 func normalizeReply(s string) string {
-	return tidyText(strings.ReplaceAll(s, "\r\n", "\n"))
+	return reply.TidyText(strings.ReplaceAll(s, "\r\n", "\n"))
 }
 
 // withSignature puts a split signature back after a "-- " line, the way

@@ -32,9 +32,9 @@ func splitQuotes(lines []string) Parts {
 	}
 	newText, sig := cutSignature(kept)
 	return Parts{
-		NewText:   tidyText(strings.Join(newText, "\n")),
-		Quoted:    tidyText(strings.Join(quoted, "\n")),
-		Signature: tidyText(strings.Join(sig, "\n")),
+		NewText:   TidyText(strings.Join(newText, "\n")),
+		Quoted:    TidyText(strings.Join(quoted, "\n")),
+		Signature: TidyText(strings.Join(sig, "\n")),
 	}
 }
 

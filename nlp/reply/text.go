@@ -2,10 +2,10 @@ package reply
 
 import "strings"
 
-// tidyText trims trailing whitespace from lines, folds runs of blank lines
+// TidyText trims trailing whitespace from lines, folds runs of blank lines
 // into one and trims blank lines at both ends. It makes one pass and one
 // allocation, whatever the number of lines.
-func tidyText(s string) string {
+func TidyText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	started, blank := false, false // a line was written; blank lines follow it
